@@ -1,0 +1,45 @@
+package dev.meshroll.host.spec;
+
+import dev.meshroll.api.RolloutRef;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A parsed {@code AnalysisTemplate} document: the metrics an analysis measures and the arguments
+ * their queries take.
+ *
+ * @param ref its namespace and name; rollouts of the same namespace refer to it by name
+ */
+public record AnalysisTemplate(String file, RolloutRef ref, List<Arg> args, List<Metric> metrics) {
+  public AnalysisTemplate {
+    args = List.copyOf(args);
+    metrics = List.copyOf(metrics);
+  }
+
+  /** An argument of the template, with its default value if it has one. */
+  public record Arg(String name, Optional<String> value) {}
+
+  /**
+   * One metric: where it is measured, how often, and what counts as success or failure.
+   *
+   * @param provider the provider's id, e.g. {@code prometheus}
+   * @param providerConfig the provider's block, validated by the provider itself
+   * @param count how many measurements; empty means until the analysis is stopped
+   * @param successCondition a CEL expression over {@code result}
+   * @param failureCondition a CEL expression over {@code result}
+   */
+  public record Metric(
+      String name,
+      String provider,
+      Map<String, Object> providerConfig,
+      Duration interval,
+      Optional<Integer> count,
+      Duration initialDelay,
+      Optional<String> successCondition,
+      Optional<String> failureCondition,
+      int failureLimit,
+      int inconclusiveLimit,
+      int consecutiveErrorLimit) {}
+}

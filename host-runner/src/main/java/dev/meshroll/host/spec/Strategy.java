@@ -1,0 +1,69 @@
+package dev.meshroll.host.spec;
+
+import dev.meshroll.api.HeaderMatch;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** How a rollout moves traffic from the stable version to the new one. */
+public sealed interface Strategy {
+
+  /** Version role to Kubernetes Service name, for the routers that address versions so. */
+  Map<String, String> services();
+
+  TrafficRouting trafficRouting();
+
+  /**
+   * Argo-Rollouts-style canary: the user's steps, then all traffic to the canary.
+   *
+   * @param background analysis that runs from step {@code startingStep} to the end
+   */
+  record Canary(
+      Map<String, String> services,
+      TrafficRouting trafficRouting,
+      List<Step> steps,
+      Optional<BackgroundAnalysis> background)
+      implements Strategy {
+    public Canary {
+      services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+      steps = List.copyOf(steps);
+    }
+  }
+
+  /**
+   * Blue-green: the new version is reachable by a preview route while live traffic stays on the old
+   * one, then all traffic switches at once.
+   *
+   * @param previewRoute the managed route that sends matching requests to the new version
+   * @param autoPromotionEnabled whether the switch happens without an operator's promote
+   * @param autoPromotionDelay how long after the preview the switch happens on its own
+   * @param rollbackWindow how long after the switch a failure still switches back
+   */
+  record BlueGreen(
+      Map<String, String> services,
+      TrafficRouting trafficRouting,
+      Optional<PreviewRoute> previewRoute,
+      boolean autoPromotionEnabled,
+      Duration autoPromotionDelay,
+      Optional<AnalysisRef> prePromotionAnalysis,
+      Optional<AnalysisRef> postPromotionAnalysis,
+      Duration rollbackWindow)
+      implements Strategy {
+    public BlueGreen {
+      services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    }
+  }
+
+  /** A background analysis and the step it starts at. */
+  record BackgroundAnalysis(AnalysisRef analysis, int startingStep) {}
+
+  /** A blue-green preview route: its managed route name and header conditions. */
+  record PreviewRoute(String name, List<HeaderMatch> match) {
+    public PreviewRoute {
+      match = List.copyOf(match);
+    }
+  }
+}
