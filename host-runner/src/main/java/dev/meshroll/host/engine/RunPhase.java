@@ -1,0 +1,13 @@
+package dev.meshroll.host.engine;
+
+/** Where an analysis run stands. */
+public enum RunPhase {
+  RUNNING,
+  SUCCESSFUL,
+  FAILED,
+  INCONCLUSIVE;
+
+  boolean finished() {
+    return this != RUNNING;
+  }
+}

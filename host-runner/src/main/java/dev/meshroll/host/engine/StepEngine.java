@@ -1,0 +1,599 @@
+package dev.meshroll.host.engine;
+
+import dev.meshroll.api.HeaderRoute;
+import dev.meshroll.api.MirrorRoute;
+import dev.meshroll.api.RolloutRouting;
+import dev.meshroll.api.Verification;
+import dev.meshroll.host.engine.Observation.AnalysisReport;
+import dev.meshroll.host.engine.Observation.OperatorCommand;
+import dev.meshroll.host.engine.Observation.RouterReport;
+import dev.meshroll.host.engine.RolloutStatus.Condition;
+import dev.meshroll.host.engine.RolloutStatus.Transition;
+import dev.meshroll.host.spec.AnalysisRef;
+import dev.meshroll.host.spec.RolloutSpec;
+import dev.meshroll.host.spec.Step;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * Decides what a rollout does next. Pure: the same spec, status, time and observations always give
+ * the same decision, and deciding again on its own output with nothing new gives no effects.
+ */
+public final class StepEngine {
+  /** How many transitions a status keeps. */
+  public static final int HISTORY = 20;
+
+  private static final String STABLE = RolloutRouting.STABLE;
+  private static final String CANARY = RolloutRouting.CANARY;
+
+  /** The first decision of a rollout that has no status yet. */
+  public Decision start(RolloutSpec spec, Instant now) {
+    return decide(spec, null, now, List.of());
+  }
+
+  /**
+   * Weighs the observations in order, then moves through every step that can complete now.
+   *
+   * @param status the stored status, or null for a rollout that has none yet
+   */
+  public Decision decide(
+      RolloutSpec spec, RolloutStatus status, Instant now, List<Observation> observations) {
+    Plan plan = Plan.of(spec);
+    Work work;
+    if (status == null) {
+      work = Work.fresh(plan, now, Traffic.allTo(STABLE, 1), 0);
+      work.record("rollout started at revision " + spec.revision());
+    } else if (!status.revision().equals(spec.revision())) {
+      work = Work.fresh(plan, now, status.traffic(), status.traffic().generation());
+      status.analyses().stream()
+          .filter(run -> !run.phase().finished())
+          .forEach(run -> work.stops.add(new Effect.StopAnalysis(run.id())));
+      work.routers.putAll(status.routers());
+      work.history.addAll(status.history());
+      work.runSequence = status.runSequence();
+      work.setTraffic(Traffic.allTo(STABLE, 0));
+      work.record("new revision " + spec.revision() + " replaces " + status.revision());
+    } else {
+      work = Work.of(plan, status, now);
+    }
+    if (work.fresh) {
+      work.enter(0);
+    }
+    for (Observation observation : observations) {
+      work.observe(observation);
+    }
+    work.advance();
+    return work.decision();
+  }
+
+  /** The working copy of a status while one decision is made. */
+  private static final class Work {
+    final Plan plan;
+    final Instant now;
+    final long inputGeneration;
+    final boolean fresh;
+    String revision;
+    Phase phase;
+    int step;
+    Instant stepStartedAt;
+    Traffic traffic;
+    final Map<String, Verification> routers = new LinkedHashMap<>();
+    final List<AnalysisRun> analyses = new ArrayList<>();
+    boolean operatorPaused;
+    String inconclusive;
+    boolean fullPromotion;
+    int runSequence;
+    String live;
+    String message;
+    final List<Transition> history = new ArrayList<>();
+    final List<Effect> stops = new ArrayList<>();
+    final List<Effect> starts = new ArrayList<>();
+    Effect release;
+
+    private Work(Plan plan, Instant now, long inputGeneration, boolean fresh) {
+      this.plan = plan;
+      this.now = now;
+      this.inputGeneration = inputGeneration;
+      this.fresh = fresh;
+    }
+
+    static Work fresh(Plan plan, Instant now, Traffic traffic, long inputGeneration) {
+      Work work = new Work(plan, now, inputGeneration, true);
+      work.revision = plan.spec().revision();
+      work.phase = Phase.PROGRESSING;
+      work.step = 0;
+      work.stepStartedAt = now;
+      work.traffic = traffic;
+      work.inconclusive = "";
+      work.live = "";
+      work.message = "";
+      return work;
+    }
+
+    static Work of(Plan plan, RolloutStatus status, Instant now) {
+      Work work = new Work(plan, now, status.traffic().generation(), false);
+      work.revision = status.revision();
+      work.phase = status.phase();
+      work.step = status.step();
+      work.stepStartedAt = status.stepStartedAt();
+      work.traffic = status.traffic();
+      work.routers.putAll(status.routers());
+      work.analyses.addAll(status.analyses());
+      work.operatorPaused = status.operatorPaused();
+      work.inconclusive = status.inconclusive();
+      work.fullPromotion = status.fullPromotion();
+      work.runSequence = status.runSequence();
+      work.live = status.live();
+      work.message = status.message();
+      work.history.addAll(status.history());
+      return work;
+    }
+
+    // ---- observations
+
+    void observe(Observation observation) {
+      if (observation instanceof RouterReport report) {
+        observeRouter(report);
+      } else if (observation instanceof AnalysisReport report) {
+        observeAnalysis(report);
+      } else if (observation instanceof OperatorCommand command) {
+        obey(command.command());
+      } else {
+        throw new AssertionError("unknown observation " + observation);
+      }
+    }
+
+    private void observeRouter(RouterReport report) {
+      if (report.generation() != traffic.generation()
+          || !plan.routers().contains(report.router())) {
+        return; // a late answer about traffic that is no longer wanted, or a stranger's
+      }
+      routers.put(report.router(), report.verification());
+      if (report.verification().state() == Verification.State.FAILED && !phase.terminal()) {
+        abort("router " + report.router() + " failed: " + report.verification().detail());
+      }
+    }
+
+    private void observeAnalysis(AnalysisReport report) {
+      int index = runIndex(report.runId());
+      if (index < 0 || analyses.get(index).phase().finished()) {
+        return; // a stopped run, or news after its end
+      }
+      AnalysisRun run = analyses.get(index).with(report.phase(), report.message());
+      analyses.set(index, run);
+      if (phase.terminal()) {
+        return;
+      }
+      if (run.phase() == RunPhase.FAILED) {
+        abort("analysis " + run.name() + " failed: " + run.message());
+      } else if (run.phase() == RunPhase.INCONCLUSIVE) {
+        inconclusive = "analysis " + run.name() + " was inconclusive: " + run.message();
+        record(inconclusive);
+      }
+    }
+
+    private int runIndex(String id) {
+      for (int i = 0; i < analyses.size(); i++) {
+        if (analyses.get(i).id().equals(id)) {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void obey(Command command) {
+      if (command == Command.RETRY) {
+        if (phase == Phase.DEGRADED) {
+          retry();
+        }
+        return;
+      }
+      if (phase.terminal()) {
+        return; // the rollout has ended: only retry after an abort means anything
+      }
+      switch (command) {
+        case PROMOTE -> promote();
+        case PROMOTE_FULL -> promoteFully();
+        case ABORT -> abort("aborted by an operator");
+        case PAUSE -> {
+          if (!operatorPaused) {
+            operatorPaused = true;
+            record("paused by an operator");
+          }
+        }
+        case RESUME -> {
+          if (operatorPaused || !inconclusive.isEmpty()) {
+            operatorPaused = false;
+            inconclusive = "";
+            record("resumed by an operator");
+          }
+        }
+        default -> throw new AssertionError(command);
+      }
+    }
+
+    private void promote() {
+      boolean wasInconclusive = !inconclusive.isEmpty();
+      operatorPaused = false;
+      inconclusive = "";
+      record("promoted by an operator");
+      if (step >= plan.size()) {
+        return;
+      }
+      Step current = plan.steps().get(step);
+      if (current instanceof Step.Experiment) {
+        if (experimentActive()) {
+          endExperiment();
+        }
+      } else if (wasInconclusive && !(current instanceof Step.Analysis)) {
+        // The promote answered a background analysis: the current step still runs its course.
+      } else if (current instanceof Step.Pause
+          || current instanceof Step.Analysis
+          || current instanceof Step.Hold) {
+        leaveStep();
+      }
+    }
+
+    private void promoteFully() {
+      operatorPaused = false;
+      inconclusive = "";
+      fullPromotion = true;
+      stopRuns(run -> true);
+      record("fully promoted by an operator");
+      if (step < plan.switchIndex()) {
+        moveTo(plan.switchIndex());
+      } else if (step > plan.switchIndex()) {
+        moveTo(plan.size()); // past the switch: only the post-promotion hold is left to skip
+      }
+    }
+
+    private void retry() {
+      phase = Phase.PROGRESSING;
+      operatorPaused = false;
+      inconclusive = "";
+      fullPromotion = false;
+      live = "";
+      analyses.clear();
+      record("retried by an operator");
+      enter(0);
+    }
+
+    // ---- steps
+
+    void advance() {
+      for (int guard = 0; guard <= plan.size() + 1; guard++) {
+        if (phase.terminal() || operatorPaused || !inconclusive.isEmpty()) {
+          return;
+        }
+        if (step >= plan.size()) {
+          complete();
+          return;
+        }
+        if (!stepDone()) {
+          return;
+        }
+        leaveStep();
+      }
+      throw new AssertionError("a step loop that does not end at step " + step);
+    }
+
+    /** Enters step {@code index}: sets its traffic and starts its analyses. */
+    void enter(int index) {
+      step = index;
+      stepStartedAt = now;
+      if (index >= plan.size()) {
+        return;
+      }
+      plan.background()
+          .filter(background -> background.startingStep() == index)
+          .filter(background -> analyses.stream().noneMatch(AnalysisRun::background))
+          .ifPresent(background -> startRun("background", true, background.analysis()));
+      Step current = plan.steps().get(index);
+      record("entered " + plan.describe(index));
+      if (current instanceof Step.SetWeight setWeight) {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        weights.put(STABLE, 100 - setWeight.weight());
+        weights.put(CANARY, setWeight.weight());
+        setTraffic(new Traffic(0, weights, traffic.headerRoutes(), traffic.mirrorRoutes()));
+      } else if (current instanceof Step.SetHeaderRoute route) {
+        List<HeaderRoute> routes = new ArrayList<>(traffic.headerRoutes());
+        routes.removeIf(existing -> existing.name().equals(route.name()));
+        if (!route.match().isEmpty()) {
+          routes.add(new HeaderRoute(route.name(), CANARY, route.match()));
+        }
+        routes.sort(Comparator.comparingInt(r -> plan.managedRoutes().indexOf(r.name())));
+        setTraffic(new Traffic(0, traffic.weights(), routes, traffic.mirrorRoutes()));
+      } else if (current instanceof Step.SetMirrorRoute route) {
+        List<MirrorRoute> routes = new ArrayList<>(traffic.mirrorRoutes());
+        routes.removeIf(existing -> existing.name().equals(route.name()));
+        if (!route.match().isEmpty()) {
+          routes.add(new MirrorRoute(route.name(), CANARY, route.percentage(), route.match()));
+        }
+        routes.sort(Comparator.comparingInt(r -> plan.managedRoutes().indexOf(r.name())));
+        setTraffic(new Traffic(0, traffic.weights(), traffic.headerRoutes(), routes));
+      } else if (current instanceof Step.Analysis analysis) {
+        startRun(plan.label(index), false, analysis.analysis());
+      } else if (current instanceof Step.Experiment experiment) {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        weights.put(STABLE, traffic.weightOf(STABLE) - experiment.variantWeight());
+        weights.put(CANARY, traffic.weightOf(CANARY));
+        experiment.variants().forEach(variant -> weights.put(variant.name(), variant.weight()));
+        setTraffic(new Traffic(0, weights, traffic.headerRoutes(), traffic.mirrorRoutes()));
+        experiment
+            .analyses()
+            .forEach(analysis -> startRun(analysis.name(), false, analysis.analysis()));
+      } else if (current instanceof Step.Switch) {
+        setTraffic(Traffic.allTo(CANARY, 0));
+      } else if (current instanceof Step.Hold hold) {
+        hold.analysis().ifPresent(analysis -> startRun(plan.label(index), false, analysis));
+      }
+    }
+
+    /** Whether the current step has done its work; an experiment that has run its time reverts. */
+    private boolean stepDone() {
+      Step current = plan.steps().get(step);
+      if (current instanceof Step.SetWeight
+          || current instanceof Step.SetHeaderRoute
+          || current instanceof Step.SetMirrorRoute
+          || current instanceof Step.Switch) {
+        return converged();
+      }
+      if (current instanceof Step.Pause pause) {
+        return pause.duration().map(d -> !now.isBefore(stepStartedAt.plus(d))).orElse(false);
+      }
+      if (current instanceof Step.Analysis) {
+        return stepRunsFinished();
+      }
+      if (current instanceof Step.Experiment experiment) {
+        if (experimentActive() && !now.isBefore(stepStartedAt.plus(experiment.duration()))) {
+          endExperiment();
+        }
+        return !experimentActive() && converged();
+      }
+      if (current instanceof Step.Hold hold) {
+        return !now.isBefore(stepStartedAt.plus(hold.window())) && stepRunsFinished();
+      }
+      throw new AssertionError("unknown step " + current);
+    }
+
+    /** Whether every run of the current step has finished (failures have aborted already). */
+    private boolean stepRunsFinished() {
+      return analyses.stream()
+          .filter(run -> !run.background())
+          .allMatch(run -> run.phase().finished());
+    }
+
+    private boolean experimentActive() {
+      return plan.steps().get(step) instanceof Step.Experiment experiment
+          && experiment.variants().stream().anyMatch(v -> traffic.weights().containsKey(v.name()));
+    }
+
+    /** Gives the variants' weight back to stable and stops the experiment's analyses. */
+    private void endExperiment() {
+      Step.Experiment experiment = (Step.Experiment) plan.steps().get(step);
+      Map<String, Integer> weights = new LinkedHashMap<>();
+      weights.put(STABLE, traffic.weightOf(STABLE) + experiment.variantWeight());
+      weights.put(CANARY, traffic.weightOf(CANARY));
+      setTraffic(new Traffic(0, weights, traffic.headerRoutes(), traffic.mirrorRoutes()));
+      stopRuns(run -> !run.background());
+      record("experiment ended; variants' traffic back to stable");
+    }
+
+    private void leaveStep() {
+      boolean skipRest = fullPromotion && plan.steps().get(step) instanceof Step.Switch;
+      moveTo(skipRest ? plan.size() : step + 1);
+    }
+
+    private void moveTo(int index) {
+      stopRuns(run -> !run.background());
+      analyses.removeIf(run -> !run.background());
+      enter(index);
+    }
+
+    private boolean converged() {
+      return plan.routers().stream()
+          .allMatch(router -> routers.containsKey(router) && routers.get(router).settled());
+    }
+
+    private void complete() {
+      stopRuns(run -> true);
+      phase = Phase.HEALTHY;
+      live = CANARY;
+      release = new Effect.Release(traffic);
+      message = "completed: canary serves all traffic, managed routes released";
+      record("completed");
+    }
+
+    private void abort(String reason) {
+      stopRuns(run -> true);
+      setTraffic(Traffic.allTo(STABLE, 0));
+      phase = Phase.DEGRADED;
+      operatorPaused = false;
+      inconclusive = "";
+      live = STABLE;
+      release = new Effect.Release(traffic);
+      message = "aborted: " + reason + "; stable serves all traffic";
+      record(reason);
+    }
+
+    /** Wants {@code wanted}'s routes; a change is a new generation that no router has answered. */
+    void setTraffic(Traffic wanted) {
+      if (wanted.sameRoutes(traffic)) {
+        return;
+      }
+      traffic =
+          new Traffic(
+              traffic.generation() + 1,
+              wanted.weights(),
+              wanted.headerRoutes(),
+              wanted.mirrorRoutes());
+      routers.clear();
+    }
+
+    private void startRun(String name, boolean background, AnalysisRef analysis) {
+      runSequence++;
+      AnalysisRun run =
+          new AnalysisRun(
+              plan.spec().ref().name() + "-" + revision + "-" + runSequence,
+              name,
+              background,
+              analysis,
+              RunPhase.RUNNING,
+              "");
+      analyses.add(run);
+      starts.add(new Effect.StartAnalysis(run));
+    }
+
+    /** Stops the running runs that {@code which} selects and forgets them. */
+    private void stopRuns(Predicate<AnalysisRun> which) {
+      analyses.removeIf(
+          run -> {
+            boolean stop = !run.phase().finished() && which.test(run);
+            if (stop) {
+              stops.add(new Effect.StopAnalysis(run.id()));
+            }
+            return stop;
+          });
+    }
+
+    void record(String event) {
+      history.add(new Transition(now, step, phase, event));
+      if (history.size() > HISTORY) {
+        history.subList(0, history.size() - HISTORY).clear();
+      }
+    }
+
+    // ---- the result
+
+    Decision decision() {
+      if (!phase.terminal()) {
+        phase = paused() ? Phase.PAUSED : Phase.PROGRESSING;
+      }
+      message = message();
+      List<Effect> effects = new ArrayList<>();
+      Set<String> startedNow = new HashSet<>();
+      starts.forEach(start -> startedNow.add(((Effect.StartAnalysis) start).run().id()));
+      Set<String> stoppedNow = new HashSet<>();
+      stops.forEach(stop -> stoppedNow.add(((Effect.StopAnalysis) stop).runId()));
+      // A run started and stopped by the same decision never reaches the host.
+      stops.stream()
+          .filter(stop -> !startedNow.contains(((Effect.StopAnalysis) stop).runId()))
+          .forEach(effects::add);
+      if (traffic.generation() != inputGeneration) {
+        effects.add(new Effect.ApplyTraffic(traffic));
+      }
+      starts.stream()
+          .filter(start -> !stoppedNow.contains(((Effect.StartAnalysis) start).run().id()))
+          .forEach(effects::add);
+      if (release != null) {
+        effects.add(release);
+      }
+      RolloutStatus status =
+          new RolloutStatus(
+              revision,
+              phase,
+              step,
+              stepStartedAt,
+              traffic,
+              routers,
+              analyses,
+              operatorPaused,
+              inconclusive,
+              fullPromotion,
+              runSequence,
+              live,
+              message,
+              conditions(),
+              history);
+      return new Decision(status, effects, wakeAt());
+    }
+
+    private boolean paused() {
+      return operatorPaused
+          || !inconclusive.isEmpty()
+          || (step < plan.size() && plan.steps().get(step) instanceof Step.Pause);
+    }
+
+    private Optional<Instant> wakeAt() {
+      if (phase.terminal() || operatorPaused || !inconclusive.isEmpty() || step >= plan.size()) {
+        return Optional.empty();
+      }
+      Step current = plan.steps().get(step);
+      if (current instanceof Step.Pause pause) {
+        return pause.duration().map(stepStartedAt::plus);
+      }
+      if (current instanceof Step.Experiment experiment && experimentActive()) {
+        return Optional.of(stepStartedAt.plus(experiment.duration()));
+      }
+      if (current instanceof Step.Hold hold && now.isBefore(stepStartedAt.plus(hold.window()))) {
+        return Optional.of(stepStartedAt.plus(hold.window()));
+      }
+      return Optional.empty();
+    }
+
+    private String message() {
+      if (phase.terminal()) {
+        return message;
+      }
+      if (!inconclusive.isEmpty()) {
+        return inconclusive + " (promote or resume to go on, abort to roll back)";
+      }
+      if (operatorPaused) {
+        return "paused by an operator at " + plan.describe(step) + " (resume to go on)";
+      }
+      String waitingFor;
+      Step current = plan.steps().get(step);
+      if (!converged()) {
+        waitingFor = "waiting for routers (" + routerProgress() + ")";
+      } else if (current instanceof Step.Pause pause) {
+        waitingFor =
+            pause
+                .duration()
+                .map(d -> "paused until " + stepStartedAt.plus(d))
+                .orElse("paused until promoted");
+      } else if (current instanceof Step.Experiment experiment && experimentActive()) {
+        waitingFor = "experiment runs until " + stepStartedAt.plus(experiment.duration());
+      } else if (!stepRunsFinished()) {
+        waitingFor = "waiting for analysis";
+      } else {
+        waitingFor = "in progress";
+      }
+      return plan.describe(step) + ": " + waitingFor;
+    }
+
+    private String routerProgress() {
+      return plan.routers().stream()
+          .map(
+              router -> {
+                Verification answer = routers.get(router);
+                if (answer == null) {
+                  return router + ": applying generation " + traffic.generation();
+                }
+                String state = answer.state().name().toLowerCase();
+                return router
+                    + ": "
+                    + state
+                    + (answer.detail().isEmpty() ? "" : " " + answer.detail());
+              })
+          .collect(Collectors.joining("; "));
+    }
+
+    private List<Condition> conditions() {
+      return List.of(
+          new Condition("RoutesConverged", converged(), routerProgress()),
+          new Condition("Paused", phase == Phase.PAUSED, phase == Phase.PAUSED ? message() : ""),
+          new Condition(
+              "Aborted", phase == Phase.DEGRADED, phase == Phase.DEGRADED ? message() : ""),
+          new Condition("Completed", phase == Phase.HEALTHY, ""));
+    }
+  }
+}
