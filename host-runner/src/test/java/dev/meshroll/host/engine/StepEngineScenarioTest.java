@@ -504,13 +504,19 @@ class StepEngineScenarioTest {
       assertThat(driver.lastEffects()).containsExactly(new Effect.Release(driver.traffic()));
     }
 
-    @Test
-    void aFailureInsideTheRollbackWindowSwitchesBack() {
-      Driver driver = new Driver(BLUE_GREEN).start().converge();
-      driver
+    /** The blue-green rollout just switched: the window and the post-promotion analysis run. */
+    private Driver switched() {
+      return new Driver(BLUE_GREEN)
+          .start()
+          .converge()
           .finish("prePromotionAnalysis", RunPhase.SUCCESSFUL, "")
           .command(Command.PROMOTE)
           .converge();
+    }
+
+    @Test
+    void aFailureInsideTheRollbackWindowSwitchesBack() {
+      Driver driver = switched();
       driver.after(Duration.ofSeconds(120)).finish("postPromotion", RunPhase.FAILED, "errors 12");
 
       assertThat(driver.status().phase()).isEqualTo(Phase.DEGRADED);
@@ -518,29 +524,20 @@ class StepEngineScenarioTest {
     }
 
     @Test
-    void anAbortInsideTheWindowSwitchesBackButNotAfterIt() {
-      Driver inside = new Driver(BLUE_GREEN).start().converge();
-      inside
-          .finish("prePromotionAnalysis", RunPhase.SUCCESSFUL, "")
-          .command(Command.PROMOTE)
-          .converge();
-      inside
-          .finish("postPromotion", RunPhase.SUCCESSFUL, "")
-          .after(Duration.ofSeconds(299))
-          .command(Command.ABORT);
-      assertStableOnly(inside.traffic());
+    void anAbortInsideTheWindowSwitchesBack() {
+      Driver driver = switched().finish("postPromotion", RunPhase.SUCCESSFUL, "");
+      driver.after(Duration.ofSeconds(299)).command(Command.ABORT);
 
-      Driver after = new Driver(BLUE_GREEN).start().converge();
-      after
-          .finish("prePromotionAnalysis", RunPhase.SUCCESSFUL, "")
-          .command(Command.PROMOTE)
-          .converge();
-      after
-          .finish("postPromotion", RunPhase.SUCCESSFUL, "")
-          .after(Duration.ofSeconds(300))
-          .command(Command.ABORT);
-      assertThat(after.status().phase()).isEqualTo(Phase.HEALTHY);
-      assertThat(after.canary()).isEqualTo(100);
+      assertStableOnly(driver.traffic());
+    }
+
+    @Test
+    void anAbortAfterTheWindowChangesNothing() {
+      Driver driver = switched().finish("postPromotion", RunPhase.SUCCESSFUL, "");
+      driver.after(Duration.ofSeconds(300)).command(Command.ABORT);
+
+      assertThat(driver.status().phase()).isEqualTo(Phase.HEALTHY);
+      assertThat(driver.canary()).isEqualTo(100);
     }
 
     @Test
