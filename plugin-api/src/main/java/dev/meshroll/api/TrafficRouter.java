@@ -1,5 +1,6 @@
 package dev.meshroll.api;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -30,6 +31,23 @@ public interface TrafficRouter extends ExtensionPoint {
 
   /** The router's key under {@code trafficRouting} in a rollout spec, e.g. {@code istio}. */
   String id();
+
+  /**
+   * Called once by the host before any other call but {@link #id()} and {@link #capabilities()},
+   * with the router's settings block from the host config ({@code plugins: {istio: {...}}} in
+   * host.yaml; empty when there is none). A router that serves or connects to something starts here
+   * (an xDS server listens, a Kubernetes client connects).
+   *
+   * @param settings the settings block, as parsed from YAML
+   * @param configDirectory the folder of the host config: relative paths in {@code settings} are
+   *     relative to it
+   * @throws RouterException when the settings are wrong or what they name cannot be reached; the
+   *     host reports it and leaves this router out
+   */
+  default void start(Map<String, Object> settings, Path configDirectory) throws RouterException {}
+
+  /** Called once when the host shuts down: stop serving, close connections. Must not throw. */
+  default void stop() {}
 
   /** What this router can do; the host refuses a rollout whose steps need more. */
   Set<Capability> capabilities();
