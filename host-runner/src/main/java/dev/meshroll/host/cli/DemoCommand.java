@@ -1,6 +1,6 @@
 package dev.meshroll.host.cli;
 
-import dev.meshroll.host.plugins.PluginRouters;
+import dev.meshroll.host.plugins.Plugins;
 import dev.meshroll.host.spec.SpecFile;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +32,7 @@ final class DemoCommand implements Callable<Integer> {
       }
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    try (PluginRouters plugins = PluginRouters.load(Main.pluginFolders())) {
+    try (Plugins plugins = Plugins.load(Main.pluginFolders())) {
       PlanPrinter printer =
           new PlanPrinter(
               plugins.routers(),

@@ -9,10 +9,24 @@ import picocli.CommandLine.Command;
 @Command(
     name = "meshroll",
     mixinStandardHelpOptions = true,
-    version = "meshroll 0.1.0",
+    version = Main.VERSION,
     description = "Progressive delivery for service meshes.",
-    subcommands = {PlanCommand.class, DemoCommand.class})
+    subcommands = {
+      RunCommand.class,
+      GetCommand.class,
+      SteerCommand.Promote.class,
+      SteerCommand.Abort.class,
+      SteerCommand.Retry.class,
+      SteerCommand.Pause.class,
+      SteerCommand.Resume.class,
+      PlanCommand.class,
+      PluginsCommand.class,
+      DemoCommand.class,
+      Main.Version.class
+    })
 public final class Main {
+  static final String VERSION = "meshroll 0.1.0";
+
   /** The system property the launcher sets to the distribution's folder. */
   static final String HOME_PROPERTY = "meshroll.home";
 
@@ -22,6 +36,17 @@ public final class Main {
 
   static int run(String... args) {
     return new CommandLine(new Main()).execute(args);
+  }
+
+  /** {@code meshroll version}. */
+  @Command(name = "version", description = "Prints the version.")
+  static final class Version implements Runnable {
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec command;
+
+    @Override
+    public void run() {
+      command.commandLine().getOut().println(VERSION);
+    }
   }
 
   /** The distribution's own plugins folder, when the launcher names the distribution. */

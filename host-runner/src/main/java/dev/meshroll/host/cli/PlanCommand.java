@@ -1,6 +1,6 @@
 package dev.meshroll.host.cli;
 
-import dev.meshroll.host.plugins.PluginRouters;
+import dev.meshroll.host.plugins.Plugins;
 import dev.meshroll.host.spec.RolloutSpec;
 import dev.meshroll.host.spec.SpecFile;
 import java.io.IOException;
@@ -59,7 +59,7 @@ final class PlanCommand implements Callable<Integer> {
     }
     List<Path> folders = new ArrayList<>(Main.pluginFolders());
     folders.addAll(pluginFolders);
-    try (PluginRouters plugins = PluginRouters.load(folders)) {
+    try (Plugins plugins = Plugins.load(folders)) {
       return print(
           file,
           new PlanPrinter(plugins.routers(), meshObjects, command.commandLine().getOut(), err));

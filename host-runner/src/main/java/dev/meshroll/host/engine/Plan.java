@@ -242,7 +242,7 @@ public final class Plan {
     return String.join(", ", analysis.templates());
   }
 
-  /** {@code 1h30m}, {@code 2m}, {@code 45s}, {@code 0s}. */
+  /** {@code 1h30m}, {@code 2m}, {@code 45s}, {@code 1s500ms}, {@code 0s}. */
   public static String format(Duration duration) {
     StringBuilder text = new StringBuilder();
     if (duration.toHours() > 0) {
@@ -251,8 +251,11 @@ public final class Plan {
     if (duration.toMinutesPart() > 0) {
       text.append(duration.toMinutesPart()).append('m');
     }
-    if (duration.toSecondsPart() > 0 || text.length() == 0) {
+    if (duration.toSecondsPart() > 0 || (text.length() == 0 && duration.toMillisPart() == 0)) {
       text.append(duration.toSecondsPart()).append('s');
+    }
+    if (duration.toMillisPart() > 0) {
+      text.append(duration.toMillisPart()).append("ms");
     }
     return text.toString();
   }

@@ -23,7 +23,7 @@ final class Fields {
   static final Duration LONGEST = Duration.ofDays(365);
 
   private static final Pattern DURATION =
-      Pattern.compile("(?:(\\d{1,9})h)?(?:(\\d{1,9})m)?(?:(\\d{1,9})s)?");
+      Pattern.compile("(?:(\\d{1,9})h)?(?:(\\d{1,9})m)?(?:(\\d{1,9})s)?(?:(\\d{1,9})ms)?");
 
   private final Problems problems;
   private final String path;
@@ -122,7 +122,10 @@ final class Fields {
     return Optional.of(value.booleanValue());
   }
 
-  /** A duration written as {@code 30s}, {@code 2m}, {@code 1h30m}, or a number of seconds. */
+  /**
+   * A duration written as {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h30m}, or a number of
+   * seconds.
+   */
   Optional<Duration> duration(String key) {
     return has(key) ? duration(problems, pathOf(key), node.get(key)) : Optional.empty();
   }
@@ -204,7 +207,8 @@ final class Fields {
       return integer(problems, path, value, 0, (int) LONGEST.toSeconds()).map(Duration::ofSeconds);
     }
     if (value == null || !value.isTextual()) {
-      problems.add(path, "expected a duration such as 30s, 2m or 1h30m, got " + describe(value));
+      problems.add(
+          path, "expected a duration such as 500ms, 30s, 2m or 1h30m, got " + describe(value));
       return Optional.empty();
     }
     Matcher matcher = DURATION.matcher(value.textValue());
@@ -215,7 +219,8 @@ final class Fields {
     Duration duration =
         Duration.ofHours(part(matcher, 1))
             .plusMinutes(part(matcher, 2))
-            .plusSeconds(part(matcher, 3));
+            .plusSeconds(part(matcher, 3))
+            .plusMillis(part(matcher, 4));
     if (duration.compareTo(LONGEST) > 0) {
       problems.add(path, value.textValue() + " is longer than " + LONGEST.toHours() + "h");
       return Optional.empty();

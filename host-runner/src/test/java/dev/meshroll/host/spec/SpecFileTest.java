@@ -150,7 +150,7 @@ class SpecFileTest {
           strategy:
             canary:
               trafficRouting: {xds: {}}
-              steps: [{pause: {duration: 90}}, {pause: {duration: 1h30m}}, {pause: {duration: 45s}}]
+              steps: [{pause: {duration: 90}}, {pause: {duration: 1h30m}}, {pause: {duration: 45s}}, {pause: {duration: 1s500ms}}]
         """;
     List<Step> steps =
         ((Strategy.Canary) SpecFile.parse("d.yaml", yaml).rollouts().get(0).strategy()).steps();
@@ -158,6 +158,7 @@ class SpecFileTest {
         .containsExactly(
             new Step.Pause(Optional.of(Duration.ofSeconds(90))),
             new Step.Pause(Optional.of(Duration.ofMinutes(90))),
-            new Step.Pause(Optional.of(Duration.ofSeconds(45))));
+            new Step.Pause(Optional.of(Duration.ofSeconds(45))),
+            new Step.Pause(Optional.of(Duration.ofMillis(1500))));
   }
 }

@@ -1,0 +1,150 @@
+package dev.meshroll.host.control;
+
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.host.engine.Command;
+import dev.meshroll.host.run.Host;
+import dev.meshroll.host.run.RolloutView;
+import dev.meshroll.proto.v1.ListRequest;
+import dev.meshroll.proto.v1.PromoteRequest;
+import dev.meshroll.proto.v1.Rollout;
+import dev.meshroll.proto.v1.RolloutList;
+import dev.meshroll.proto.v1.RolloutsGrpc;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Comparator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/** The gRPC control API, over the host. */
+final class ControlService extends RolloutsGrpc.RolloutsImplBase {
+  /** How long a command may wait for its rollout's worker (a plugin call may hold it that long). */
+  private static final long COMMAND_SECONDS = 60;
+
+  private final Host host;
+
+  ControlService(Host host) {
+    this.host = host;
+  }
+
+  RolloutList list() {
+    RolloutList.Builder list = RolloutList.newBuilder();
+    host.rollouts().stream()
+        .sorted(Comparator.comparing((RolloutView view) -> view.ref().toString()))
+        .forEach(view -> list.addRollouts(RolloutMessages.rollout(view)));
+    host.fileProblems().forEach(problem -> list.addProblems(RolloutMessages.problem(problem)));
+    return list.build();
+  }
+
+  Rollout get(RolloutRef ref) {
+    return host.rollout(ref)
+        .map(RolloutMessages::rollout)
+        .orElseThrow(
+            () -> Status.NOT_FOUND.withDescription("no rollout " + ref).asRuntimeException());
+  }
+
+  /** Carries out a command and answers with the rollout after it, or a status saying why not. */
+  Rollout command(RolloutRef ref, Command command) {
+    try {
+      return RolloutMessages.rollout(
+          host.command(ref, command).get(COMMAND_SECONDS, TimeUnit.SECONDS));
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof NoSuchElementException) {
+        throw Status.NOT_FOUND.withDescription(cause.getMessage()).asRuntimeException();
+      }
+      if (cause instanceof IllegalStateException) {
+        throw Status.FAILED_PRECONDITION.withDescription(cause.getMessage()).asRuntimeException();
+      }
+      throw Status.INTERNAL.withDescription(String.valueOf(cause)).asRuntimeException();
+    } catch (TimeoutException e) {
+      throw Status.DEADLINE_EXCEEDED
+          .withDescription(
+              ref + " is busy: its worker did not take the command within " + COMMAND_SECONDS + "s")
+          .asRuntimeException();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Status.CANCELLED.withDescription("the host is stopping").asRuntimeException();
+    }
+  }
+
+  // ---- gRPC
+
+  @Override
+  public void list(ListRequest request, StreamObserver<RolloutList> response) {
+    answer(response, this::list);
+  }
+
+  @Override
+  public void get(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    answer(response, () -> get(RolloutMessages.ref(request)));
+  }
+
+  @Override
+  public void promote(PromoteRequest request, StreamObserver<Rollout> response) {
+    Command command = request.getFull() ? Command.PROMOTE_FULL : Command.PROMOTE;
+    answer(response, () -> command(RolloutMessages.ref(request.getRollout()), command));
+  }
+
+  @Override
+  public void abort(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    answer(response, () -> command(RolloutMessages.ref(request), Command.ABORT));
+  }
+
+  @Override
+  public void retry(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    answer(response, () -> command(RolloutMessages.ref(request), Command.RETRY));
+  }
+
+  @Override
+  public void pause(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    answer(response, () -> command(RolloutMessages.ref(request), Command.PAUSE));
+  }
+
+  @Override
+  public void resume(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    answer(response, () -> command(RolloutMessages.ref(request), Command.RESUME));
+  }
+
+  @Override
+  public void watch(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
+    RolloutRef ref = RolloutMessages.ref(request);
+    ServerCallStreamObserver<Rollout> stream = (ServerCallStreamObserver<Rollout>) response;
+    Consumer<RolloutView> watcher =
+        new Consumer<>() {
+          private Rollout last;
+
+          @Override
+          public synchronized void accept(RolloutView view) {
+            Rollout rollout = RolloutMessages.rollout(view);
+            // Views are published on every decision; only changes reach the client.
+            if (!rollout.equals(last) && !stream.isCancelled()) {
+              last = rollout;
+              stream.onNext(rollout);
+            }
+          }
+        };
+    stream.setOnCancelHandler(() -> host.unwatch(ref, watcher));
+    if (!host.watch(ref, watcher)) {
+      response.onError(Status.NOT_FOUND.withDescription("no rollout " + ref).asRuntimeException());
+    }
+  }
+
+  private interface Answer<T> {
+    T get();
+  }
+
+  private static <T> void answer(StreamObserver<T> response, Answer<T> answer) {
+    try {
+      response.onNext(answer.get());
+      response.onCompleted();
+    } catch (StatusRuntimeException e) {
+      response.onError(e);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+package dev.meshroll.host.control;
+
+import com.google.protobuf.Timestamp;
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.api.Verification;
+import dev.meshroll.host.engine.Plan;
+import dev.meshroll.host.engine.RolloutStatus;
+import dev.meshroll.host.run.RolloutView;
+import dev.meshroll.host.spec.SpecProblem;
+import dev.meshroll.host.spec.Strategy;
+import dev.meshroll.proto.v1.AnalysisRun;
+import dev.meshroll.proto.v1.Condition;
+import dev.meshroll.proto.v1.Phase;
+import dev.meshroll.proto.v1.Rollout;
+import dev.meshroll.proto.v1.RouterState;
+import dev.meshroll.proto.v1.Transition;
+import dev.meshroll.proto.v1.Weight;
+import java.time.Instant;
+import java.util.Map;
+
+/** The control API's messages, from the host's views. */
+final class RolloutMessages {
+  private RolloutMessages() {}
+
+  static dev.meshroll.proto.v1.RolloutRef ref(RolloutRef ref) {
+    return dev.meshroll.proto.v1.RolloutRef.newBuilder()
+        .setNamespace(ref.namespace())
+        .setName(ref.name())
+        .build();
+  }
+
+  static RolloutRef ref(dev.meshroll.proto.v1.RolloutRef ref) {
+    return new RolloutRef(
+        ref.getNamespace().isEmpty() ? "default" : ref.getNamespace(), ref.getName());
+  }
+
+  static dev.meshroll.proto.v1.SpecProblem problem(SpecProblem problem) {
+    return dev.meshroll.proto.v1.SpecProblem.newBuilder()
+        .setFile(problem.file())
+        .setMessage(problem.toString())
+        .build();
+  }
+
+  static Rollout rollout(RolloutView view) {
+    Rollout.Builder rollout =
+        Rollout.newBuilder().setRef(ref(view.ref())).addAllSpecProblems(view.specProblems());
+    view.plan()
+        .ifPresent(
+            plan ->
+                rollout
+                    .setSpecFile(plan.spec().file())
+                    .setRevision(plan.spec().revision())
+                    .setStrategy(
+                        plan.spec().strategy() instanceof Strategy.Canary ? "canary" : "blueGreen")
+                    .setStepCount(plan.size()));
+    if (!view.blocked().isEmpty()) {
+      return rollout.setPhase(Phase.BLOCKED).setMessage(view.blocked()).build();
+    }
+    if (view.status().isEmpty()) {
+      return rollout.setPhase(Phase.PROGRESSING).setMessage("starting").build();
+    }
+    RolloutStatus status = view.status().get();
+    Plan plan = view.plan().orElseThrow();
+    rollout
+        .setPhase(Phase.valueOf(status.phase().name()))
+        .setStep(status.step())
+        .setStepName(status.step() < plan.size() ? plan.describe(status.step()) : "done")
+        .setStepStartedAt(timestamp(status.stepStartedAt()))
+        .setGeneration(status.traffic().generation())
+        .setMessage(
+            view.note().isEmpty() ? status.message() : status.message() + "; " + view.note())
+        .setLive(status.live())
+        .setOperatorPaused(status.operatorPaused());
+    for (Map.Entry<String, Integer> weight : status.traffic().weights().entrySet()) {
+      rollout.addWeights(
+          Weight.newBuilder().setVersion(weight.getKey()).setPercent(weight.getValue()));
+    }
+    status.traffic().headerRoutes().forEach(route -> rollout.addHeaderRoutes(route.name()));
+    status.traffic().mirrorRoutes().forEach(route -> rollout.addMirrorRoutes(route.name()));
+    for (String router : plan.routers()) {
+      Verification answer = status.routers().get(router);
+      rollout.addRouters(
+          RouterState.newBuilder()
+              .setRouter(router)
+              .setState(answer == null ? "APPLYING" : answer.state().name())
+              .setDetail(answer == null ? "" : answer.detail()));
+    }
+    status
+        .analyses()
+        .forEach(
+            run ->
+                rollout.addAnalyses(
+                    AnalysisRun.newBuilder()
+                        .setId(run.id())
+                        .setName(run.name())
+                        .addAllTemplates(run.analysis().templates())
+                        .setPhase(run.phase().name())
+                        .setMessage(run.message())));
+    status
+        .conditions()
+        .forEach(
+            condition ->
+                rollout.addConditions(
+                    Condition.newBuilder()
+                        .setType(condition.type())
+                        .setStatus(condition.status())
+                        .setMessage(condition.message())));
+    status
+        .history()
+        .forEach(
+            transition ->
+                rollout.addHistory(
+                    Transition.newBuilder()
+                        .setAt(timestamp(transition.at()))
+                        .setStep(transition.step())
+                        .setPhase(Phase.valueOf(transition.phase().name()))
+                        .setEvent(transition.event())));
+    return rollout.build();
+  }
+
+  private static Timestamp timestamp(Instant instant) {
+    return Timestamp.newBuilder()
+        .setSeconds(instant.getEpochSecond())
+        .setNanos(instant.getNano())
+        .build();
+  }
+}

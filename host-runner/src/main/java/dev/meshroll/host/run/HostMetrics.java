@@ -1,0 +1,101 @@
+package dev.meshroll.host.run;
+
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.host.engine.Phase;
+import dev.meshroll.host.engine.RolloutStatus;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.Map;
+
+/** The host's Prometheus metrics: rollout phase, step and weights, and plugin calls. */
+public final class HostMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Gauge phase =
+      Gauge.builder()
+          .name("meshroll_rollout_phase")
+          .help("1 for the phase a rollout is in, 0 for the others")
+          .labelNames("namespace", "name", "phase")
+          .register(registry);
+  private final Gauge step =
+      Gauge.builder()
+          .name("meshroll_rollout_step")
+          .help("The index of the rollout's current step")
+          .labelNames("namespace", "name")
+          .register(registry);
+  private final Gauge weight =
+      Gauge.builder()
+          .name("meshroll_rollout_weight_percent")
+          .help("The percent of traffic the rollout sends to each version")
+          .labelNames("namespace", "name", "version")
+          .register(registry);
+  private final Histogram stepDuration =
+      Histogram.builder()
+          .name("meshroll_step_duration_seconds")
+          .help("How long steps took, from entering them to leaving them")
+          .labelNames("namespace", "name")
+          .classicUpperBounds(1, 5, 15, 60, 300, 900, 3600, 14400)
+          .register(registry);
+  private final Histogram pluginCalls =
+      Histogram.builder()
+          .name("meshroll_plugin_call_duration_seconds")
+          .help("How long plugin calls took")
+          .labelNames("router", "call")
+          .classicUpperBounds(0.005, 0.025, 0.1, 0.5, 1, 5, 10, 30)
+          .register(registry);
+  private final Counter pluginErrors =
+      Counter.builder()
+          .name("meshroll_plugin_call_errors_total")
+          .help("Plugin calls that threw or ran past their timeout")
+          .labelNames("router", "call")
+          .register(registry);
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Shows a rollout's new status; {@code previous} (may be null) says which labels to drop. */
+  void rollout(RolloutRef ref, RolloutStatus previous, RolloutStatus current) {
+    for (Phase each : Phase.values()) {
+      phase
+          .labelValues(ref.namespace(), ref.name(), each.name())
+          .set(each == current.phase() ? 1 : 0);
+    }
+    step.labelValues(ref.namespace(), ref.name()).set(current.step());
+    if (previous != null) {
+      previous.traffic().weights().keySet().stream()
+          .filter(version -> !current.traffic().weights().containsKey(version))
+          .forEach(version -> weight.remove(ref.namespace(), ref.name(), version));
+      if (previous.step() != current.step() || !previous.revision().equals(current.revision())) {
+        Duration took = Duration.between(previous.stepStartedAt(), current.stepStartedAt());
+        stepDuration.labelValues(ref.namespace(), ref.name()).observe(took.toMillis() / 1000.0);
+      }
+    }
+    for (Map.Entry<String, Integer> each : current.traffic().weights().entrySet()) {
+      weight.labelValues(ref.namespace(), ref.name(), each.getKey()).set(each.getValue());
+    }
+  }
+
+  /** Forgets a rollout that is no longer managed. */
+  void forget(RolloutRef ref, RolloutStatus last) {
+    for (Phase each : Phase.values()) {
+      phase.remove(ref.namespace(), ref.name(), each.name());
+    }
+    step.remove(ref.namespace(), ref.name());
+    if (last != null) {
+      last.traffic()
+          .weights()
+          .keySet()
+          .forEach(version -> weight.remove(ref.namespace(), ref.name(), version));
+    }
+  }
+
+  void pluginCall(String router, String call, Duration took, boolean failed) {
+    pluginCalls.labelValues(router, call).observe(took.toNanos() / 1e9);
+    if (failed) {
+      pluginErrors.labelValues(router, call).inc();
+    }
+  }
+}

@@ -1,0 +1,396 @@
+package dev.meshroll.host.run;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.api.RouteIntent;
+import dev.meshroll.api.RouterException;
+import dev.meshroll.api.TrafficRouter;
+import dev.meshroll.api.Verification;
+import dev.meshroll.host.engine.AnalysisRun;
+import dev.meshroll.host.engine.Command;
+import dev.meshroll.host.engine.Decision;
+import dev.meshroll.host.engine.Effect;
+import dev.meshroll.host.engine.Observation;
+import dev.meshroll.host.engine.Phase;
+import dev.meshroll.host.engine.Plan;
+import dev.meshroll.host.engine.RolloutStatus;
+import dev.meshroll.host.engine.RunPhase;
+import dev.meshroll.host.engine.StepEngine;
+import dev.meshroll.host.spec.RolloutSpec;
+import dev.meshroll.host.state.StateStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Runs one rollout: feeds what happens to the engine, stores each new status before carrying out
+ * what it announces, and carries it out through the routers. Everything it does runs as tasks on
+ * its own sequential executor, so that one rollout is handled by one logical worker at a time while
+ * many rollouts share a small pool; its fields are touched only from those tasks.
+ */
+final class RolloutWorker {
+  private static final Logger logger = LoggerFactory.getLogger(RolloutWorker.class);
+
+  /** What all workers share: the engine, storage, routers, timers. */
+  record Services(
+      StepEngine engine,
+      Clock clock,
+      StateStore store,
+      RouterCalls calls,
+      Map<String, TrafficRouter> routers,
+      AnalysisRuns analyses,
+      ScheduledExecutorService timers,
+      Executor pool,
+      HostMetrics metrics,
+      Duration verifyInterval,
+      Function<RolloutSpec, List<String>> admission) {}
+
+  private final RolloutRef ref;
+  private final Services services;
+  private final Executor tasks;
+  private final List<Consumer<RolloutView>> watchers = new CopyOnWriteArrayList<>();
+  private volatile RolloutView view;
+
+  // Touched only by this worker's tasks.
+  private Plan plan;
+  private RolloutStatus status;
+  private String blocked = "";
+  private List<String> specProblems = List.of();
+  private String note = "";
+  private ScheduledFuture<?> wake;
+  private boolean resumed;
+  private boolean stopped;
+
+  RolloutWorker(RolloutRef ref, Services services) {
+    this.ref = ref;
+    this.services = services;
+    this.tasks = MoreExecutors.newSequentialExecutor(services.pool());
+    this.view = new RolloutView(ref, Optional.empty(), Optional.empty(), "", List.of(), "");
+  }
+
+  RolloutRef ref() {
+    return ref;
+  }
+
+  RolloutView view() {
+    return view;
+  }
+
+  /** Sends the view now and after every change, until {@link #unwatch}. */
+  void watch(Consumer<RolloutView> watcher) {
+    watchers.add(watcher);
+    watcher.accept(view);
+  }
+
+  void unwatch(Consumer<RolloutView> watcher) {
+    watchers.remove(watcher);
+  }
+
+  /** A revision of the spec, new or the same: admitted, it is in force from now on. */
+  void offer(RolloutSpec spec, List<String> fileProblems) {
+    run(
+        () -> {
+          if (plan != null && plan.spec().equals(spec)) {
+            specProblems = fileProblems;
+            publish();
+            return;
+          }
+          List<String> refused = services.admission().apply(spec);
+          if (!refused.isEmpty()) {
+            specProblems = refused;
+            if (plan == null) {
+              blocked = "refused: " + String.join("; ", refused);
+            }
+            logger.warn("revision {} refused: {}", spec.revision(), refused);
+            publish();
+            return;
+          }
+          plan = Plan.of(spec);
+          specProblems = fileProblems;
+          if (blocked.startsWith("refused: ")) {
+            blocked = "";
+          }
+          if (!resumed) {
+            resume();
+          }
+          decide(List.of());
+        });
+  }
+
+  /**
+   * Carries out an operator's command.
+   *
+   * @return the view after it, or a failed future saying why the command does not apply now
+   */
+  CompletableFuture<RolloutView> command(Command command) {
+    CompletableFuture<RolloutView> result = new CompletableFuture<>();
+    run(
+        () -> {
+          String refusal = refusal(command);
+          if (!refusal.isEmpty()) {
+            result.completeExceptionally(new IllegalStateException(refusal));
+            return;
+          }
+          logger.info("operator command {}", command);
+          decide(List.of(new Observation.OperatorCommand(command)));
+          result.complete(view);
+        });
+    return result;
+  }
+
+  private String refusal(Command command) {
+    if (!blocked.isEmpty()) {
+      return ref + " is blocked: " + blocked;
+    }
+    if (status == null) {
+      return ref + " has not started yet";
+    }
+    Phase phase = status.phase();
+    boolean ended = phase == Phase.HEALTHY || phase == Phase.DEGRADED;
+    return switch (command) {
+      case RETRY ->
+          phase == Phase.DEGRADED
+              ? ""
+              : ref + " is " + phase + ": only an aborted rollout can be retried";
+      case RESUME ->
+          status.operatorPaused() || !status.inconclusive().isEmpty()
+              ? ""
+              : ref
+                  + " is not paused by an operator or an inconclusive analysis: nothing to resume";
+      default ->
+          ended
+              ? ref + " has ended (" + phase + "): use retry after an abort, or change its spec"
+              : "";
+    };
+  }
+
+  /** Stops working on the rollout: its spec is gone, or the host stops. */
+  void stop() {
+    run(
+        () -> {
+          stopped = true;
+          if (wake != null) {
+            wake.cancel(false);
+          }
+          if (status != null) {
+            status.analyses().forEach(analysis -> services.analyses().stop(analysis.id()));
+          }
+          services.metrics().forget(ref, status);
+        });
+  }
+
+  // ---- tasks
+
+  private void run(Runnable task) {
+    tasks.execute(
+        () -> {
+          MDC.put("rollout", ref.name());
+          MDC.put("namespace", ref.namespace());
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            // A bug must not kill the worker's queue; it is logged and the rollout shows it.
+            logger.error("unexpected failure", e);
+            note = "internal error: " + e;
+            publish();
+          } finally {
+            MDC.clear();
+          }
+        });
+  }
+
+  /** After a start: reads the stored status and re-asserts what it says. */
+  private void resume() {
+    resumed = true;
+    try {
+      status = services.store().read(ref).orElse(null);
+    } catch (IOException e) {
+      blocked = e.getMessage();
+      logger.error("{}", blocked);
+      return;
+    }
+    if (status == null || !status.revision().equals(plan.spec().revision())) {
+      return; // the engine starts the rollout, or starts the new revision over
+    }
+    logger.info("resuming at step {} generation {}", status.step(), status.traffic().generation());
+    List<Effect> again = new ArrayList<>();
+    if (status.phase() == Phase.HEALTHY || status.phase() == Phase.DEGRADED) {
+      again.add(new Effect.Release(status.traffic()));
+    } else {
+      again.add(new Effect.ApplyTraffic(status.traffic()));
+      status.analyses().stream()
+          .filter(analysis -> analysis.phase() == RunPhase.RUNNING)
+          .forEach(analysis -> again.add(new Effect.StartAnalysis(analysis)));
+    }
+    carryOut(again);
+  }
+
+  private void decide(List<Observation> observations) {
+    if (stopped || !blocked.isEmpty() || plan == null) {
+      return;
+    }
+    Instant now = services.clock().instant();
+    Decision decision = services.engine().decide(plan.spec(), status, now, observations);
+    RolloutStatus previous = status;
+    if (!decision.status().equals(status)) {
+      try {
+        services.store().write(ref, decision.status());
+      } catch (IOException e) {
+        blocked =
+            "cannot store the status (" + e.getMessage() + "): fix the state folder and restart";
+        logger.error("{}", blocked);
+        publish();
+        return; // an effect is never carried out before the status announcing it is stored
+      }
+      status = decision.status();
+      services.metrics().rollout(ref, previous, status);
+      if (previous == null
+          || previous.step() != status.step()
+          || previous.phase() != status.phase()) {
+        logger.info("{}", status.message());
+      }
+    }
+    schedule(decision.wakeAt(), now);
+    carryOut(decision.effects());
+    publish();
+  }
+
+  private void schedule(Optional<Instant> at, Instant now) {
+    if (wake != null) {
+      wake.cancel(false);
+      wake = null;
+    }
+    at.ifPresent(
+        time ->
+            wake =
+                services
+                    .timers()
+                    .schedule(
+                        () -> run(() -> decide(List.of())),
+                        Math.max(0, Duration.between(now, time).toMillis()),
+                        TimeUnit.MILLISECONDS));
+  }
+
+  private void carryOut(List<Effect> effects) {
+    for (Effect effect : effects) {
+      if (effect instanceof Effect.ApplyTraffic apply) {
+        for (String router : plan.routers()) {
+          run(() -> applyAndVerify(router, apply.traffic().generation()));
+        }
+      } else if (effect instanceof Effect.Release release) {
+        run(() -> release(release));
+      } else if (effect instanceof Effect.StartAnalysis start) {
+        AnalysisRun analysis = start.run();
+        services.analyses().start(ref, analysis, report -> run(() -> decide(List.of(report))));
+      } else if (effect instanceof Effect.StopAnalysis stop) {
+        services.analyses().stop(stop.runId());
+      } else {
+        throw new AssertionError("unknown effect " + effect);
+      }
+    }
+  }
+
+  private void applyAndVerify(String router, long generation) {
+    if (stopped || status == null || status.traffic().generation() != generation) {
+      return; // a newer generation superseded this one before its turn came
+    }
+    RouteIntent intent = plan.intent(router, status.traffic());
+    try {
+      services
+          .calls()
+          .call(
+              router,
+              "apply",
+              () -> {
+                services.routers().get(router).apply(intent);
+                return null;
+              });
+    } catch (RouterException e) {
+      logger.warn("apply of generation {} failed: {}", generation, e.getMessage());
+      decide(
+          List.of(
+              new Observation.RouterReport(
+                  router, generation, Verification.failed(e.getMessage()))));
+      return;
+    }
+    verify(router, generation);
+  }
+
+  private void verify(String router, long generation) {
+    if (stopped || status == null || status.traffic().generation() != generation) {
+      return;
+    }
+    RouteIntent intent = plan.intent(router, status.traffic());
+    Verification answer;
+    try {
+      answer =
+          services
+              .calls()
+              .call(router, "verify", () -> services.routers().get(router).verify(intent));
+    } catch (RouterException e) {
+      answer = Verification.failed(e.getMessage());
+    }
+    decide(List.of(new Observation.RouterReport(router, generation, answer)));
+    if (answer.state() == Verification.State.PENDING) {
+      services
+          .timers()
+          .schedule(
+              () -> run(() -> verify(router, generation)),
+              services.verifyInterval().toMillis(),
+              TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void release(Effect.Release release) {
+    List<String> failures = new ArrayList<>();
+    for (String router : plan.routers()) {
+      RouteIntent intent = plan.intent(router, release.traffic());
+      try {
+        services
+            .calls()
+            .call(
+                router,
+                "release",
+                () -> {
+                  services.routers().get(router).release(intent);
+                  return null;
+                });
+      } catch (RouterException e) {
+        failures.add(e.getMessage());
+      }
+    }
+    note = failures.isEmpty() ? "" : "release failed: " + String.join("; ", failures);
+    if (!failures.isEmpty()) {
+      logger.warn("{}", note);
+    }
+    publish();
+  }
+
+  private void publish() {
+    view =
+        new RolloutView(
+            ref,
+            Optional.ofNullable(plan),
+            Optional.ofNullable(status),
+            blocked,
+            specProblems,
+            note);
+    watchers.forEach(watcher -> watcher.accept(view));
+  }
+}

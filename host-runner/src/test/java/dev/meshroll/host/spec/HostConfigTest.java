@@ -1,0 +1,93 @@
+package dev.meshroll.host.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HostConfigTest {
+  private static final Path FILE = Path.of("/etc/meshroll/host.yaml");
+
+  @Test
+  void readsEveryKeyWithPathsRelativeToTheFile() {
+    HostConfig config =
+        HostConfig.parse(
+                FILE,
+                """
+                rollouts: specs
+                state: /var/lib/meshroll
+                listen: 0.0.0.0:9000
+                httpListen: 127.0.0.1:9001
+                token: s3cret
+                pluginTimeout: 2s
+                verifyInterval: 250ms
+                workers: 8
+                plugins:
+                  folder: extra
+                  xds: {listen: 127.0.0.1:18000, resources: ./mesh}
+                """)
+            .config()
+            .orElseThrow();
+
+    assertThat(config.rollouts()).isEqualTo(Path.of("/etc/meshroll/specs"));
+    assertThat(config.state()).isEqualTo(Path.of("/var/lib/meshroll"));
+    assertThat(config.listen()).isEqualTo(new HostConfig.Address("0.0.0.0", 9000));
+    assertThat(config.httpListen().port()).isEqualTo(9001);
+    assertThat(config.token()).contains("s3cret");
+    assertThat(config.pluginTimeout()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(config.verifyInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(config.workers()).isEqualTo(8);
+    assertThat(config.pluginFolder()).contains(Path.of("/etc/meshroll/extra"));
+    assertThat(config.pluginSettings())
+        .isEqualTo(Map.of("xds", Map.of("listen", "127.0.0.1:18000", "resources", "./mesh")));
+    assertThat(config.directory()).isEqualTo(Path.of("/etc/meshroll"));
+  }
+
+  @Test
+  void anEmptyFileMeansTheDefaults() {
+    HostConfig config = HostConfig.parse(FILE, "{}").config().orElseThrow();
+    assertThat(config).isEqualTo(HostConfig.defaults(Path.of("/etc/meshroll")));
+    assertThat(config.listen().toString()).isEqualTo("127.0.0.1:7070");
+  }
+
+  @Test
+  void reportsEveryProblemAtOnce() {
+    HostConfig.Result result =
+        HostConfig.parse(
+            FILE,
+            """
+            rolouts: specs
+            listen: localhost
+            pluginTimeout: 0s
+            verifyInterval: soon
+            workers: 0
+            plugins: {istio: true}
+            """);
+
+    assertThat(result.config()).isEmpty();
+    assertThat(result.problems())
+        .map(SpecProblem::toString)
+        .containsExactly(
+            "/etc/meshroll/host.yaml: rolouts: unknown field (did you mean 'rollouts'?)",
+            "/etc/meshroll/host.yaml: listen: 'localhost' is not an address (expected host:port, e.g. 127.0.0.1:7070)",
+            "/etc/meshroll/host.yaml: pluginTimeout: must be longer than 0s",
+            "/etc/meshroll/host.yaml: verifyInterval: the string \"soon\" is not a duration (expected e.g. 30s, 2m or 1h30m)",
+            "/etc/meshroll/host.yaml: workers: 0 is below 1",
+            "/etc/meshroll/host.yaml: plugins.istio: expected the plugin's settings mapping, got true");
+  }
+
+  @Test
+  void addressesNeedAPort() {
+    assertThat(HostConfig.Address.parse("[::1]:7070"))
+        .isEqualTo(new HostConfig.Address("[::1]", 7070));
+    assertThat(List.of("7070", "host:99999", ":"))
+        .allSatisfy(
+            text ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> HostConfig.Address.parse(text))
+                    .isInstanceOf(IllegalArgumentException.class));
+  }
+}
