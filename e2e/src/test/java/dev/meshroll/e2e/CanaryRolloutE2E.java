@@ -58,6 +58,18 @@ class CanaryRolloutE2E {
       assertThat(done.getPhase()).isEqualTo(Phase.HEALTHY);
       assertThat(done.getLive()).isEqualTo("canary");
 
+      String metrics = host.http("GET", "/metrics", null).body();
+      assertThat(metrics)
+          .contains(
+              "meshroll_rollout_phase{name=\"reviews\",namespace=\"bookinfo\",phase=\"HEALTHY\"} 1.0\n")
+          .contains(
+              "meshroll_rollout_weight_percent{name=\"reviews\",namespace=\"bookinfo\",version=\"canary\"} 100.0\n")
+          .contains("meshroll_rollout_step{name=\"reviews\",namespace=\"bookinfo\"} 6.0\n")
+          .contains(
+              "meshroll_step_duration_seconds_count{name=\"reviews\",namespace=\"bookinfo\"} 6\n")
+          .contains(
+              "meshroll_plugin_call_duration_seconds_count{call=\"apply\",router=\"recorder\"} 4\n");
+
       assertThat(host.calls())
           .containsExactly(
               "apply bookinfo/reviews 2 {stable=100, canary=0} headers=[tester] mirrors=[]",

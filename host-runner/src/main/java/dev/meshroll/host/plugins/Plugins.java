@@ -123,8 +123,7 @@ public final class Plugins implements AutoCloseable {
         name ->
             broken.add(
                 new Broken(
-                    candidate,
-                    "extension " + name + " could not be loaded (missing class or dependency)")));
+                    candidate, "extension " + name + " " + whyNotLoaded(manager, id, name))));
     loaded.add(
         new Loaded(id, plugin.getDescriptor().getVersion(), candidate, routerIds, providerIds));
   }
@@ -138,6 +137,24 @@ public final class Plugins implements AutoCloseable {
           new Broken(
               candidate, "a " + type.getSimpleName() + " could not be created: " + reason(e)));
       return List.of();
+    }
+  }
+
+  /**
+   * Why PF4J left an extension out (it only logs it): the class is missing, or creating it threw.
+   * Asked again through the plugin's own class loader, for the message.
+   */
+  private static String whyNotLoaded(PluginManager manager, String id, String name) {
+    try {
+      Class<?> type = manager.getPluginClassLoader(id).loadClass(name);
+      type.getDeclaredConstructor().newInstance();
+      return "was not loaded (it is neither a TrafficRouter nor a MetricProvider)";
+    } catch (ClassNotFoundException | NoClassDefFoundError e) {
+      return "could not be loaded: class not found: " + e.getMessage();
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      return "could not be created: its constructor threw " + reason(e.getCause());
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return "could not be created: " + reason(e);
     }
   }
 
