@@ -1,0 +1,246 @@
+package dev.meshroll.xds;
+
+import com.google.protobuf.Any;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * One state-of-the-world xDS stream: aggregated (ADS, every type) or for one type (LDS, RDS, CDS,
+ * EDS). Tells ACKs from NACKs by nonce, pushes a type only when what this client subscribed to
+ * changed, holds back a version the client rejected, and writes only when gRPC's flow control says
+ * the client reads: at most one unsent response per type waits, so a client that never reads costs
+ * four responses, not a queue.
+ *
+ * <p>Every method is synchronized: requests arrive on gRPC's threads and snapshots on the server's
+ * fan-out thread, and the per-type state must change as one.
+ */
+final class AdsStream implements StreamObserver<DiscoveryRequest> {
+  /** What one type of this stream has subscribed to, sent, and had acknowledged. */
+  private static final class Watch {
+    Set<String> names = Set.of();
+    boolean subscribed;
+    String sentVersion = "";
+    String sentNonce = "";
+    Map<String, Any> sent = Map.of();
+    String ackedVersion = "";
+    String nackedVersion = "";
+    String nack = "";
+  }
+
+  private final XdsServer server;
+  private final ServerCallStreamObserver<DiscoveryResponse> out;
+  private final String onlyType;
+  private final Instant connectedSince = Instant.now();
+  private final Map<String, Watch> watches = new HashMap<>();
+  private final Map<String, DiscoveryResponse> unsent = new LinkedHashMap<>();
+  private ServedSnapshot lastSnapshot;
+  private Node node = Node.getDefaultInstance();
+  private long nonces;
+  private boolean closed;
+
+  /**
+   * @param onlyType the type of a per-type service; null for ADS
+   */
+  AdsStream(XdsServer server, StreamObserver<DiscoveryResponse> out, String onlyType) {
+    this.server = server;
+    this.out = (ServerCallStreamObserver<DiscoveryResponse>) out;
+    this.onlyType = onlyType;
+    this.out.setOnReadyHandler(this::drain);
+    this.out.setOnCancelHandler(this::onCompleted);
+  }
+
+  @Override
+  public synchronized void onNext(DiscoveryRequest request) {
+    if (request.hasNode()) {
+      node = request.getNode();
+    }
+    String type =
+        request.getTypeUrl().isEmpty() && onlyType != null ? onlyType : request.getTypeUrl();
+    if (!TypeUrls.ADD_ORDER.contains(type) || (onlyType != null && !onlyType.equals(type))) {
+      return; // a type this server does not serve: answering nothing is what the protocol allows
+    }
+    Watch watch = watches.computeIfAbsent(type, key -> new Watch());
+    if (!request.getResponseNonce().isEmpty()) {
+      if (!request.getResponseNonce().equals(watch.sentNonce)) {
+        return; // about a response that a newer one has replaced: ignore it
+      }
+      if (request.hasErrorDetail()) {
+        watch.nackedVersion = watch.sentVersion;
+        watch.nack =
+            TypeUrls.shortName(type)
+                + " version "
+                + watch.sentVersion
+                + ": "
+                + request.getErrorDetail().getMessage();
+        server.nacked(this, watch.nack);
+      } else {
+        watch.ackedVersion = request.getVersionInfo();
+        watch.nackedVersion = "";
+      }
+    } else if (!request.getVersionInfo().isEmpty()) {
+      // A reconnecting client says what it has: when that is current, there is nothing to push.
+      watch.ackedVersion = request.getVersionInfo();
+      watch.sentVersion = request.getVersionInfo();
+      watch.sent = null;
+    }
+    watch.names = Set.copyOf(request.getResourceNamesList());
+    watch.subscribed = true;
+    respond(type, watch, server.snapshot(), true);
+    drain();
+  }
+
+  /** A new snapshot: pushes what changed for this stream, in an order safe for the client. */
+  synchronized void onSnapshot(ServedSnapshot snapshot) {
+    if (closed) {
+      return;
+    }
+    List<String> order =
+        lastSnapshot != null && snapshot.removesClustersOf(lastSnapshot)
+            ? TypeUrls.REMOVE_ORDER
+            : TypeUrls.ADD_ORDER;
+    lastSnapshot = snapshot;
+    for (String type : order) {
+      Watch watch = watches.get(type);
+      if (watch != null && watch.subscribed) {
+        respond(type, watch, snapshot, false);
+      }
+    }
+    drain();
+  }
+
+  private void respond(String type, Watch watch, ServedSnapshot snapshot, boolean request) {
+    lastSnapshot = snapshot;
+    String version = snapshot.versionInfo(type);
+    Map<String, Any> resources = subscribed(snapshot.type(type).resources(), watch.names);
+    if (version.equals(watch.nackedVersion)) {
+      return; // the client rejected exactly this: resending it would only be rejected again
+    }
+    boolean known =
+        version.equals(watch.sentVersion) && (watch.sent == null || watch.sent.equals(resources));
+    boolean unchanged = resources.equals(watch.sent) && !request;
+    if (known || unchanged) {
+      if (watch.ackedVersion.equals(watch.sentVersion) && watch.sent != null) {
+        // Nothing this client sees changed: its acknowledged content is as good as the new version.
+        watch.sentVersion = version;
+        watch.ackedVersion = version;
+      }
+      if (known) {
+        return;
+      }
+      if (unchanged) {
+        return;
+      }
+    }
+    String nonce = Long.toString(++nonces);
+    DiscoveryResponse response =
+        DiscoveryResponse.newBuilder()
+            .setTypeUrl(type)
+            .setVersionInfo(version)
+            .setNonce(nonce)
+            .addAllResources(resources.values())
+            .build();
+    watch.sentVersion = version;
+    watch.sentNonce = nonce;
+    watch.sent = resources;
+    unsent.remove(type);
+    unsent.put(type, response);
+  }
+
+  private static Map<String, Any> subscribed(SortedMap<String, Any> all, Set<String> names) {
+    if (names.isEmpty() || names.contains("*")) {
+      return all;
+    }
+    Map<String, Any> some = new TreeMap<>();
+    names.forEach(
+        name -> {
+          Any resource = all.get(name);
+          if (resource != null) {
+            some.put(name, resource);
+          }
+        });
+    return some;
+  }
+
+  private synchronized void drain() {
+    while (!closed && out.isReady() && !unsent.isEmpty()) {
+      String type = unsent.keySet().iterator().next();
+      out.onNext(unsent.remove(type));
+    }
+  }
+
+  @Override
+  public synchronized void onError(Throwable error) {
+    close();
+  }
+
+  @Override
+  public synchronized void onCompleted() {
+    if (!closed) {
+      close();
+      try {
+        out.onCompleted();
+      } catch (IllegalStateException e) {
+        // already cancelled by the client: nothing left to close
+      }
+    }
+  }
+
+  private void close() {
+    closed = true;
+    unsent.clear();
+    server.disconnected(this);
+  }
+
+  /** This stream's node, for the fleet view. */
+  synchronized NodeStatus status() {
+    Map<String, String> acked = new TreeMap<>();
+    String lastNack = "";
+    for (Map.Entry<String, Watch> watch : watches.entrySet()) {
+      acked.put(TypeUrls.shortName(watch.getKey()), watch.getValue().ackedVersion);
+      if (!watch.getValue().nack.isEmpty()) {
+        lastNack = watch.getValue().nack;
+      }
+    }
+    return new NodeStatus(node.getId(), node.getCluster(), connectedSince, acked, lastNack);
+  }
+
+  /**
+   * Whether this client subscribes to route configuration {@code name}, and if so what it has: the
+   * version number it ACKed, and the version it NACKed (0 for none), in this run's numbering.
+   */
+  synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
+    Watch watch = watches.get(TypeUrls.ROUTE);
+    if (watch == null
+        || !watch.subscribed
+        || !(watch.names.isEmpty() || watch.names.contains(name))) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new RouteState(
+            node.getId(),
+            snapshot.versionNumber(watch.ackedVersion),
+            snapshot.versionNumber(watch.nackedVersion),
+            watch.nack));
+  }
+
+  /** What one client has of the route configurations. */
+  record RouteState(String node, long acked, long nacked, String nack) {}
+
+  List<String> types() {
+    return new ArrayList<>(new HashSet<>(watches.keySet()));
+  }
+}

@@ -1,0 +1,352 @@
+package dev.meshroll.xds;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import dev.meshroll.api.Capability;
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.api.RolloutRouting;
+import dev.meshroll.api.RouteIntent;
+import dev.meshroll.api.RouterException;
+import dev.meshroll.api.TrafficRouter;
+import dev.meshroll.api.ValidationProblem;
+import dev.meshroll.api.Verification;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.pf4j.Extension;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The router {@code xds}: serves Envoy fleets and proxyless gRPC clients from an in-process xDS
+ * server, with each rollout's intent overlaid on base resources read from files. It knows when the
+ * fleet has shifted: {@code verify} counts the nodes that ACKed the route configuration version
+ * carrying the intent's generation.
+ *
+ * <p>Host settings ({@code plugins: {xds: {...}}}): {@code listen} (default 127.0.0.1:18000),
+ * {@code resources} (a folder of Envoy resource files, required), {@code minFraction} (of the
+ * subscribed nodes that must ACK, default 1.0), {@code verifyTimeout} (after which too few ACKs
+ * fail the step, seconds, default 120), {@code reloadSeconds} (how often files are checked, default
+ * 1).
+ */
+@Extension
+public final class XdsRouter implements TrafficRouter {
+  private static final Logger logger = LoggerFactory.getLogger(XdsRouter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Clock clock;
+  // Guarded by this: the base, the intents in force and what the server serves change together.
+  private ResourceSet base = ResourceSet.EMPTY;
+  private final Map<RolloutRef, RouteIntent> intents = new LinkedHashMap<>();
+  private final Map<RolloutRef, Map<Long, Long>> introducedAt = new HashMap<>();
+  private final Map<String, Instant> firstAsked = new HashMap<>();
+  private XdsServer server;
+  private ScheduledExecutorService reloads;
+  private Path resourcesFolder;
+  private Map<Path, FileTime> seenFiles = Map.of();
+  private double minFraction = 1.0;
+  private Duration verifyTimeout = Duration.ofSeconds(120);
+
+  public XdsRouter() {
+    this(Clock.systemUTC());
+  }
+
+  XdsRouter(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public String id() {
+    return "xds";
+  }
+
+  @Override
+  public Set<Capability> capabilities() {
+    return EnumSet.allOf(Capability.class);
+  }
+
+  @Override
+  public synchronized void start(Map<String, Object> settings, Path configDirectory)
+      throws RouterException {
+    Object resources = settings.get("resources");
+    if (!(resources instanceof String folder)) {
+      throw new RouterException("xds: settings need resources: a folder of Envoy resource files");
+    }
+    resourcesFolder = configDirectory.resolve(folder);
+    minFraction = number(settings, "minFraction", 1.0);
+    if (minFraction <= 0 || minFraction > 1) {
+      throw new RouterException("xds: minFraction " + minFraction + " is not within (0, 1]");
+    }
+    verifyTimeout = Duration.ofMillis((long) (number(settings, "verifyTimeout", 120) * 1000));
+    Resources.Result loaded = Resources.load(resourcesFolder);
+    if (!loaded.valid()) {
+      throw new RouterException(
+          "xds: the resources in "
+              + resourcesFolder
+              + " are refused: "
+              + String.join("; ", loaded.problems()));
+    }
+    base = loaded.resources();
+    seenFiles = files();
+    String listen = String.valueOf(settings.getOrDefault("listen", "127.0.0.1:18000"));
+    int colon = listen.lastIndexOf(':');
+    try {
+      server =
+          XdsServer.start(
+              new InetSocketAddress(
+                  listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))));
+    } catch (IOException | RuntimeException e) {
+      throw new RouterException("xds: cannot listen on " + listen + ": " + e.getMessage(), e);
+    }
+    server.publish(base);
+    long reloadMillis = (long) (number(settings, "reloadSeconds", 1) * 1000);
+    reloads =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "xds-resources");
+              thread.setDaemon(true);
+              return thread;
+            });
+    reloads.scheduleWithFixedDelay(
+        this::reloadIfChanged, reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
+  }
+
+  private static double number(Map<String, Object> settings, String key, double fallback)
+      throws RouterException {
+    Object value = settings.getOrDefault(key, fallback);
+    if (value instanceof Number number) {
+      return number.doubleValue();
+    }
+    throw new RouterException("xds: setting " + key + " must be a number, got " + value);
+  }
+
+  /** The port the xDS server listens on (tests ask for port 0). */
+  synchronized int port() {
+    return server.port();
+  }
+
+  synchronized List<NodeStatus> nodes() {
+    return server.nodes();
+  }
+
+  private synchronized void reloadIfChanged() {
+    Map<Path, FileTime> now = files();
+    if (now.equals(seenFiles)) {
+      return;
+    }
+    seenFiles = now;
+    Resources.Result loaded = Resources.load(resourcesFolder);
+    if (!loaded.valid()) {
+      logger.warn(
+          "resources in {} refused, the last good set keeps serving: {}",
+          resourcesFolder,
+          loaded.problems());
+      return;
+    }
+    base = loaded.resources();
+    publish();
+    logger.info("resources in {} reloaded", resourcesFolder);
+  }
+
+  private Map<Path, FileTime> files() {
+    Map<Path, FileTime> times = new HashMap<>();
+    try (Stream<Path> files = Files.list(resourcesFolder)) {
+      for (Path file : files.toList()) {
+        times.put(file, Files.getLastModifiedTime(file));
+      }
+    } catch (IOException e) {
+      logger.warn("cannot list {}: {}", resourcesFolder, e.getMessage());
+    }
+    return times;
+  }
+
+  /** Serves the base with every intent in force; intents that no longer fit are left out. */
+  private ServedSnapshot publish() {
+    Snapshots.Overlay overlay = Snapshots.from(base, intents);
+    overlay
+        .failures()
+        .forEach((rollout, why) -> logger.warn("{}: intent left out: {}", rollout, why));
+    return server.publish(overlay.resources());
+  }
+
+  @Override
+  public synchronized List<ValidationProblem> validate(RolloutRouting routing) {
+    List<ValidationProblem> problems = new ArrayList<>();
+    Optional<RouteSettings> settings =
+        RouteSettings.read(routing.config(), routing.versions(), problems);
+    if (settings.isEmpty()) {
+      return problems;
+    }
+    for (Map.Entry<String, String> version : settings.get().versions().entrySet()) {
+      if (!base.clusters().containsKey(version.getValue())) {
+        problems.add(
+            new ValidationProblem(
+                "versions." + version.getKey(),
+                "cluster '"
+                    + version.getValue()
+                    + "' is not defined (clusters: "
+                    + base.clusters().keySet()
+                    + ")"));
+      }
+    }
+    try {
+      Snapshots.overlay(
+          base.routes().get(settings.get().routeConfiguration()),
+          probe(routing),
+          settings.get(),
+          base);
+    } catch (RouterException e) {
+      problems.add(new ValidationProblem("", e.getMessage()));
+    }
+    return problems;
+  }
+
+  /** All traffic to stable: an intent to try the config on. */
+  private static RouteIntent probe(RolloutRouting routing) {
+    return new RouteIntent(routing, 0, Map.of(RolloutRouting.STABLE, 100), List.of(), List.of());
+  }
+
+  @Override
+  public List<Map<String, Object>> render(RouteIntent intent, List<Map<String, Object>> meshObjects)
+      throws RouterException {
+    List<Resources.Document> documents = new ArrayList<>();
+    for (int i = 0; i < meshObjects.size(); i++) {
+      // Other meshes' objects (a VirtualService, a TrafficSplit) are not this router's to read.
+      if (meshObjects.get(i).containsKey("resources")) {
+        documents.add(new Resources.Document("mesh object " + (i + 1), meshObjects.get(i)));
+      }
+    }
+    Resources.Result parsed = Resources.parse(documents);
+    if (!parsed.valid()) {
+      throw new RouterException("xds: " + String.join("; ", parsed.problems()));
+    }
+    RouteSettings settings = Snapshots.settings(intent);
+    RouteConfiguration routes =
+        Snapshots.overlay(
+            parsed.resources().routes().get(settings.routeConfiguration()),
+            intent,
+            settings,
+            parsed.resources());
+    return List.of(tree(routes));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> tree(RouteConfiguration routes) {
+    try {
+      Map<String, Object> tree = new LinkedHashMap<>();
+      tree.put("@type", TypeUrls.ROUTE);
+      tree.putAll(
+          JSON.readValue(
+              JsonFormat.printer().preservingProtoFieldNames().print(routes), LinkedHashMap.class));
+      return tree;
+    } catch (InvalidProtocolBufferException
+        | com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a route configuration always prints as JSON", e);
+    }
+  }
+
+  @Override
+  public synchronized void apply(RouteIntent intent) throws RouterException {
+    RouteIntent current = intents.get(intent.rollout());
+    if (current != null && current.generation() > intent.generation()) {
+      throw new RouterException(
+          "xds: "
+              + intent.rollout()
+              + " generation "
+              + intent.generation()
+              + " is older than "
+              + current.generation()
+              + ", which is in force");
+    }
+    RouteSettings settings = Snapshots.settings(intent);
+    Snapshots.overlay(base.routes().get(settings.routeConfiguration()), intent, settings, base);
+    intents.put(intent.rollout(), intent);
+    ServedSnapshot served = publish();
+    introducedAt
+        .computeIfAbsent(intent.rollout(), rollout -> new HashMap<>())
+        .putIfAbsent(intent.generation(), served.type(TypeUrls.ROUTE).version());
+  }
+
+  @Override
+  public synchronized Verification verify(RouteIntent intent) throws RouterException {
+    RouteSettings settings = Snapshots.settings(intent);
+    Long version = introducedAt.getOrDefault(intent.rollout(), Map.of()).get(intent.generation());
+    if (version == null) {
+      return Verification.pending("generation " + intent.generation() + " is not applied yet");
+    }
+    List<AdsStream.RouteState> nodes = server.routeStates(settings.routeConfiguration());
+    for (AdsStream.RouteState node : nodes) {
+      if (node.nacked() >= version) {
+        return Verification.failed("node " + node.node() + " rejected " + node.nack());
+      }
+    }
+    long acked = nodes.stream().filter(node -> node.acked() >= version).count();
+    String progress = acked + "/" + nodes.size() + " nodes";
+    if (!nodes.isEmpty() && acked >= Math.ceil(minFraction * nodes.size())) {
+      firstAsked.remove(intent.rollout() + "#" + intent.generation());
+      return Verification.converged();
+    }
+    Instant first =
+        firstAsked.computeIfAbsent(
+            intent.rollout() + "#" + intent.generation(), key -> clock.instant());
+    if (Duration.between(first, clock.instant()).compareTo(verifyTimeout) > 0) {
+      return Verification.failed(
+          "only "
+              + progress
+              + " ACKed RouteConfiguration '"
+              + settings.routeConfiguration()
+              + "' within "
+              + verifyTimeout.toSeconds()
+              + "s");
+    }
+    return Verification.pending(
+        nodes.isEmpty()
+            ? "no connected node subscribes to RouteConfiguration '"
+                + settings.routeConfiguration()
+                + "'"
+            : progress);
+  }
+
+  @Override
+  public synchronized void release(RouteIntent finalIntent) throws RouterException {
+    RouteIntent weightsOnly =
+        new RouteIntent(
+            finalIntent.routing(),
+            finalIntent.generation(),
+            finalIntent.weights(),
+            List.of(),
+            List.of());
+    intents.put(finalIntent.rollout(), weightsOnly);
+    publish();
+    introducedAt.remove(finalIntent.rollout());
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (reloads != null) {
+      reloads.shutdownNow();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package dev.meshroll.xds;
+
+import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The xDS v3 server: ADS and the per-type LDS, RDS, CDS and EDS services, state of the world. It
+ * serves one snapshot at a time; {@link #publish} replaces it and fans the change out to every
+ * stream on a thread of its own, never on the caller's.
+ */
+final class XdsServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(XdsServer.class);
+
+  private final Server grpc;
+  private final Set<AdsStream> streams = ConcurrentHashMap.newKeySet();
+  private final ExecutorService fanout =
+      Executors.newSingleThreadExecutor(
+          task -> {
+            Thread thread = new Thread(task, "xds-fanout");
+            thread.setDaemon(true);
+            return thread;
+          });
+  // Replaced whole under the publish lock; read without it (a volatile snapshot is enough).
+  private volatile ServedSnapshot snapshot;
+
+  private XdsServer(InetSocketAddress address) {
+    this.snapshot = ServedSnapshot.empty(Long.toString(System.currentTimeMillis(), 36));
+    this.grpc =
+        NettyServerBuilder.forAddress(address)
+            .addService(
+                new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+                      StreamObserver<DiscoveryResponse> out) {
+                    return open(out, null);
+                  }
+                })
+            .addService(
+                new ListenerDiscoveryServiceGrpc.ListenerDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamListeners(
+                      StreamObserver<DiscoveryResponse> out) {
+                    return open(out, TypeUrls.LISTENER);
+                  }
+                })
+            .addService(
+                new RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamRoutes(
+                      StreamObserver<DiscoveryResponse> out) {
+                    return open(out, TypeUrls.ROUTE);
+                  }
+                })
+            .addService(
+                new ClusterDiscoveryServiceGrpc.ClusterDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamClusters(
+                      StreamObserver<DiscoveryResponse> out) {
+                    return open(out, TypeUrls.CLUSTER);
+                  }
+                })
+            .addService(
+                new EndpointDiscoveryServiceGrpc.EndpointDiscoveryServiceImplBase() {
+                  @Override
+                  public StreamObserver<DiscoveryRequest> streamEndpoints(
+                      StreamObserver<DiscoveryResponse> out) {
+                    return open(out, TypeUrls.ENDPOINT);
+                  }
+                })
+            .build();
+  }
+
+  /** Listens on {@code address}; port 0 picks a free one (see {@link #port()}). */
+  static XdsServer start(InetSocketAddress address) throws IOException {
+    XdsServer server = new XdsServer(address);
+    server.grpc.start();
+    logger.info("xDS server listening on {}:{}", address.getHostString(), server.port());
+    return server;
+  }
+
+  private StreamObserver<DiscoveryRequest> open(
+      StreamObserver<DiscoveryResponse> out, String onlyType) {
+    AdsStream stream = new AdsStream(this, out, onlyType);
+    streams.add(stream);
+    return stream;
+  }
+
+  int port() {
+    return grpc.getPort();
+  }
+
+  ServedSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /**
+   * Serves {@code resources} from now on.
+   *
+   * @return the snapshot now served
+   */
+  synchronized ServedSnapshot publish(ResourceSet resources) {
+    ServedSnapshot next = snapshot.next(resources);
+    snapshot = next;
+    fanout.execute(() -> streams.forEach(stream -> stream.onSnapshot(next)));
+    return next;
+  }
+
+  void nacked(AdsStream stream, String reason) {
+    logger.warn("node {} rejected {}", stream.status().id(), reason);
+  }
+
+  void disconnected(AdsStream stream) {
+    streams.remove(stream);
+  }
+
+  /** Every connected client, by node id. */
+  List<NodeStatus> nodes() {
+    return streams.stream()
+        .map(AdsStream::status)
+        .sorted(Comparator.comparing(NodeStatus::id))
+        .toList();
+  }
+
+  /** What every client subscribed to route configuration {@code name} has of it. */
+  List<AdsStream.RouteState> routeStates(String name) {
+    ServedSnapshot current = snapshot;
+    return streams.stream()
+        .map(stream -> stream.routeState(name, current))
+        .flatMap(Optional::stream)
+        .toList();
+  }
+
+  @Override
+  public void close() {
+    grpc.shutdownNow();
+    fanout.shutdownNow();
+    try {
+      grpc.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

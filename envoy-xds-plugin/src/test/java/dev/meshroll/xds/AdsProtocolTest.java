@@ -1,0 +1,186 @@
+package dev.meshroll.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The state-of-the-world ADS protocol, spoken by a raw client that does exactly what a test says.
+ */
+class AdsProtocolTest {
+  private XdsServer server;
+  private ResourceSet base;
+  private final List<AdsClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    base = Resources.load(Path.of("src/test/resources/base")).resources();
+    server = XdsServer.start(new InetSocketAddress("127.0.0.1", 0));
+    server.publish(base);
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(AdsClient::close);
+    server.close();
+  }
+
+  private AdsClient client(String node) {
+    AdsClient client = new AdsClient(server.port(), node);
+    clients.add(client);
+    return client;
+  }
+
+  /** The base with route 'primary' sending to another cluster: a change of one route only. */
+  private ResourceSet withPrimaryTo(String cluster) {
+    RouteConfiguration routes = base.routes().get("ingress");
+    var host = routes.getVirtualHosts(0).toBuilder();
+    host.setRoutes(
+        1,
+        host.getRoutes(1).toBuilder()
+            .setRoute(host.getRoutes(1).getRoute().toBuilder().setCluster(cluster)));
+    TreeMap<String, RouteConfiguration> changed = new TreeMap<>();
+    changed.put("ingress", routes.toBuilder().setVirtualHosts(0, host).build());
+    return base.withRoutes(changed);
+  }
+
+  @Test
+  void anAckedVersionIsNotSentAgainAndAnUnchangedPublishPushesNothing() throws Exception {
+    AdsClient client = client("a");
+    client.subscribe(TypeUrls.CLUSTER, "");
+    DiscoveryResponse clusters = client.next();
+    assertThat(clusters.getResourcesList()).hasSize(3);
+    assertThat(clusters.getResources(0).unpack(Cluster.class).getName()).isEqualTo("reviews-v1");
+    client.ack(clusters);
+
+    server.publish(base);
+    server.publish(withPrimaryTo("reviews-v2"));
+    assertThat(client.nextWithin(500)).as("clusters did not change").isNull();
+  }
+
+  @Test
+  void aRouteChangeReachesOnlyItsSubscribersAndIsAckedByVersion() throws Exception {
+    AdsClient routes = client("routes");
+    AdsClient clusters = client("clusters");
+    routes.subscribe(TypeUrls.ROUTE, "", "ingress");
+    clusters.subscribe(TypeUrls.CLUSTER, "");
+    DiscoveryResponse first = routes.next();
+    routes.ack(first, "ingress");
+    clusters.ack(clusters.next());
+
+    server.publish(withPrimaryTo("reviews-v2"));
+    DiscoveryResponse second = routes.next();
+    assertThat(second.getVersionInfo()).isNotEqualTo(first.getVersionInfo());
+    assertThat(route(second).getVirtualHosts(0).getRoutes(1).getRoute().getCluster())
+        .isEqualTo("reviews-v2");
+    assertThat(clusters.nextWithin(300)).isNull();
+
+    routes.ack(second, "ingress");
+    org.awaitility.Awaitility.await()
+        .until(
+            () ->
+                server.routeStates("ingress").get(0).acked()
+                    == server.snapshot().type(TypeUrls.ROUTE).version());
+  }
+
+  @Test
+  void aRejectedVersionIsHeldBackUntilSomethingChanges() throws Exception {
+    AdsClient client = client("picky");
+    client.subscribe(TypeUrls.ROUTE, "", "ingress");
+    DiscoveryResponse good = client.next();
+    client.ack(good, "ingress");
+
+    server.publish(withPrimaryTo("reviews-v2"));
+    DiscoveryResponse rejected = client.next();
+    client.nack(rejected, good.getVersionInfo(), "route primary: no such cluster", "ingress");
+    server.publish(withPrimaryTo("reviews-v2"));
+    assertThat(client.nextWithin(500)).as("the rejected version must not come again").isNull();
+    assertThat(server.nodes().get(0).lastNack())
+        .isEqualTo(
+            "RouteConfiguration version "
+                + rejected.getVersionInfo()
+                + ": route primary: no such cluster");
+
+    server.publish(withPrimaryTo("reviews-v3"));
+    DiscoveryResponse fixed = client.next();
+    assertThat(route(fixed).getVirtualHosts(0).getRoutes(1).getRoute().getCluster())
+        .isEqualTo("reviews-v3");
+  }
+
+  @Test
+  void aClientReconnectingWithTheCurrentVersionGetsNoPush() throws Exception {
+    AdsClient first = client("reconnecting");
+    first.subscribe(TypeUrls.ROUTE, "", "ingress");
+    DiscoveryResponse routes = first.next();
+    first.ack(routes, "ingress");
+    first.close();
+
+    AdsClient again = client("reconnecting");
+    again.subscribe(TypeUrls.ROUTE, routes.getVersionInfo(), "ingress");
+    assertThat(again.nextWithin(500)).isNull();
+
+    server.publish(withPrimaryTo("reviews-v2"));
+    assertThat(again.next().getVersionInfo()).isNotEqualTo(routes.getVersionInfo());
+  }
+
+  @Test
+  void aVersionOfAnEarlierServerRunIsNotTakenForCurrent() throws Exception {
+    AdsClient client = client("old");
+    client.subscribe(TypeUrls.ROUTE, "earlier-1", "ingress");
+    assertThat(client.next().getResourcesList()).hasSize(1);
+  }
+
+  @Test
+  void clustersComeBeforeTheRoutesThatUseThemAndRoutesGoFirstOnRemoval() throws Exception {
+    AdsClient client = client("ordered");
+    client.subscribe(TypeUrls.ROUTE, "", "ingress");
+    client.ack(client.next(), "ingress");
+    client.subscribe(TypeUrls.CLUSTER, "");
+    client.ack(client.next());
+
+    ResourceSet withV4 = withCluster(withPrimaryTo("reviews-v4"), "reviews-v4");
+    server.publish(withV4);
+    assertThat(List.of(client.next().getTypeUrl(), client.next().getTypeUrl()))
+        .containsExactly(TypeUrls.CLUSTER, TypeUrls.ROUTE);
+
+    server.publish(base);
+    assertThat(List.of(client.next().getTypeUrl(), client.next().getTypeUrl()))
+        .containsExactly(TypeUrls.ROUTE, TypeUrls.CLUSTER);
+  }
+
+  private static ResourceSet withCluster(ResourceSet set, String name) {
+    TreeMap<String, Cluster> clusters = new TreeMap<>(set.clusters());
+    clusters.put(name, set.clusters().get("reviews-v1").toBuilder().setName(name).build());
+    return new ResourceSet(set.listeners(), set.routes(), clusters, set.endpoints());
+  }
+
+  @Test
+  void aSubscriptionForNamesGetsOnlyThoseAndAStaleNonceIsIgnored() throws Exception {
+    AdsClient client = client("named");
+    client.subscribe(TypeUrls.ENDPOINT, "", "reviews-v2");
+    DiscoveryResponse endpoints = client.next();
+    assertThat(endpoints.getResourcesList()).hasSize(1);
+
+    client.subscribe(TypeUrls.ENDPOINT, "", "reviews-v2", "reviews-v3");
+    DiscoveryResponse more = client.next();
+    assertThat(more.getResourcesList()).hasSize(2);
+    client.nack(endpoints, "", "stale complaint", "reviews-v2", "reviews-v3");
+    assertThat(server.nodes().get(0).lastNack()).isEmpty();
+  }
+
+  private static RouteConfiguration route(DiscoveryResponse response)
+      throws InvalidProtocolBufferException {
+    return response.getResources(0).unpack(RouteConfiguration.class);
+  }
+}

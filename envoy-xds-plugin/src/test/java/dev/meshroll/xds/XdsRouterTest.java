@@ -1,0 +1,181 @@
+package dev.meshroll.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.meshroll.api.RolloutRef;
+import dev.meshroll.api.RolloutRouting;
+import dev.meshroll.api.RouteIntent;
+import dev.meshroll.api.RouterException;
+import dev.meshroll.api.ValidationProblem;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The router over its own server: settings, validation, hot reload, release. */
+class XdsRouterTest {
+  @TempDir Path folder;
+  private XdsRouter router;
+
+  @BeforeEach
+  void start() throws Exception {
+    Path mesh = Files.createDirectories(folder.resolve("mesh"));
+    Files.copy(Path.of("src/test/resources/base/grpc.yaml"), mesh.resolve("grpc.yaml"));
+    router = new XdsRouter();
+    router.start(
+        Map.of("listen", "127.0.0.1:0", "resources", "mesh", "reloadSeconds", 0.1), folder);
+  }
+
+  @AfterEach
+  void stop() {
+    router.stop();
+  }
+
+  private static RolloutRouting routing(Map<String, Object> config) {
+    return new RolloutRouting(
+        new RolloutRef("bookinfo", "reviews"),
+        List.of("stable", "canary"),
+        Map.of(),
+        List.of(),
+        config);
+  }
+
+  private static Map<String, Object> config(String canaryCluster) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("routeConfiguration", "ingress");
+    config.put("virtualHost", "reviews");
+    config.put("routes", List.of("primary"));
+    config.put("versions", Map.of("stable", "reviews-v1", "canary", canaryCluster));
+    return config;
+  }
+
+  private static RouteIntent intent(long generation, int canary) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    weights.put("stable", 100 - canary);
+    weights.put("canary", canary);
+    return new RouteIntent(
+        routing(config("reviews-v2")), generation, weights, List.of(), List.of());
+  }
+
+  @Test
+  void validateReportsEveryProblemOfTheConfig() {
+    Map<String, Object> config = config("reviews-v9");
+    config.put("virtualhost", "typo");
+    assertThat(router.validate(routing(config)))
+        .containsExactly(
+            new ValidationProblem(
+                "virtualhost",
+                "unknown field (expected one of: routeConfiguration, virtualHost, routes, versions)"),
+            new ValidationProblem(
+                "versions.canary",
+                "cluster 'reviews-v9' is not defined (clusters: [reviews-v1, reviews-v2, reviews-v3])"));
+    assertThat(router.validate(routing(Map.of())))
+        .extracting(ValidationProblem::field)
+        .containsExactly("routeConfiguration", "virtualHost", "versions");
+    assertThat(router.validate(routing(config("reviews-v2")))).isEmpty();
+  }
+
+  @Test
+  void aBadBaseChangeIsRefusedAndTheLastGoodSetKeepsServing() throws Exception {
+    router.apply(intent(1, 40));
+    Files.writeString(
+        folder.resolve("mesh").resolve("extra.yaml"), "resources: [{\"@type\": nonsense}]");
+    Thread.sleep(400);
+    try (AdsClient client = new AdsClient(router.port(), "n")) {
+      client.subscribe(TypeUrls.ROUTE, "", "ingress");
+      DiscoveryResponse routes = client.next();
+      RouteConfiguration served = routes.getResources(0).unpack(RouteConfiguration.class);
+      assertThat(
+              served
+                  .getVirtualHosts(0)
+                  .getRoutes(1)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClusters(1)
+                  .getWeight()
+                  .getValue())
+          .isEqualTo(40);
+
+      Files.delete(folder.resolve("mesh").resolve("extra.yaml"));
+      String base = Files.readString(folder.resolve("mesh").resolve("grpc.yaml"));
+      Files.writeString(
+          folder.resolve("mesh").resolve("grpc.yaml"), base.replace("timeout: 5s", "timeout: 7s"));
+      client.ack(routes, "ingress");
+      DiscoveryResponse reloaded = client.next();
+      RouteConfiguration after = reloaded.getResources(0).unpack(RouteConfiguration.class);
+      assertThat(after.getVirtualHosts(0).getRoutes(1).getRoute().getTimeout().getSeconds())
+          .isEqualTo(7);
+      assertThat(
+              after
+                  .getVirtualHosts(0)
+                  .getRoutes(1)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClustersCount())
+          .isEqualTo(2);
+    }
+  }
+
+  @Test
+  void anOlderGenerationIsRefusedAndReleaseKeepsTheFinalWeights() throws Exception {
+    router.apply(intent(5, 60));
+    assertThatThrownBy(() -> router.apply(intent(4, 10)))
+        .isInstanceOf(RouterException.class)
+        .hasMessage("xds: bookinfo/reviews generation 4 is older than 5, which is in force");
+
+    router.release(intent(6, 100));
+    try (AdsClient client = new AdsClient(router.port(), "n")) {
+      client.subscribe(TypeUrls.ROUTE, "", "ingress");
+      RouteConfiguration served = client.next().getResources(0).unpack(RouteConfiguration.class);
+      assertThat(
+              served
+                  .getVirtualHosts(0)
+                  .getRoutes(1)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClustersList())
+          .extracting(cluster -> cluster.getName() + "=" + cluster.getWeight().getValue())
+          .containsExactly("reviews-v2=100");
+    }
+  }
+
+  @Test
+  void verifyTimesOutWhenTooFewNodesAck() throws Exception {
+    XdsRouter impatient = new XdsRouter();
+    impatient.start(
+        Map.of("listen", "127.0.0.1:0", "resources", "mesh", "verifyTimeout", 0.2), folder);
+    try {
+      RouteIntent intent = intent(1, 20);
+      impatient.apply(intent);
+      assertThat(impatient.verify(intent).detail())
+          .isEqualTo("no connected node subscribes to RouteConfiguration 'ingress'");
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () -> impatient.verify(intent).state() == dev.meshroll.api.Verification.State.FAILED);
+      assertThat(impatient.verify(intent).detail())
+          .isEqualTo("only 0/0 nodes ACKed RouteConfiguration 'ingress' within 0s");
+    } finally {
+      impatient.stop();
+    }
+  }
+
+  @Test
+  void startRefusesBadSettings() {
+    XdsRouter other = new XdsRouter();
+    assertThatThrownBy(() -> other.start(Map.of(), folder))
+        .hasMessage("xds: settings need resources: a folder of Envoy resource files");
+    assertThatThrownBy(() -> other.start(Map.of("resources", "mesh", "minFraction", 2), folder))
+        .hasMessage("xds: minFraction 2.0 is not within (0, 1]");
+  }
+}
