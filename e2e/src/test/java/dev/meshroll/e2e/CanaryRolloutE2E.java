@@ -1,7 +1,6 @@
 package dev.meshroll.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.util.JsonFormat;
 import dev.meshroll.proto.v1.Phase;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A canary rollout driven through the CLI and the gRPC API of a packaged host. */
 class CanaryRolloutE2E {
-  private static final Duration LONG = Duration.ofSeconds(60);
 
   @Test
   void aRolloutDrivenThroughTheCliAndTheApi(@TempDir Path folder) throws Exception {
@@ -31,7 +29,8 @@ class CanaryRolloutE2E {
               "setWeight: 60",
               "pause: {duration: 1s}"));
 
-      await().atMost(LONG).until(() -> host.get("bookinfo", "reviews").getPhase() == Phase.PAUSED);
+      HostProcess.eventually()
+          .until(() -> host.get("bookinfo", "reviews").getPhase() == Phase.PAUSED);
       Rollout paused = host.get("bookinfo", "reviews");
       assertThat(paused.getStep()).isEqualTo(2);
       assertThat(paused.getWeightsList())
@@ -87,7 +86,8 @@ class CanaryRolloutE2E {
           "ratings.yaml",
           Rollouts.canary("default", "ratings", "{}", "setWeight: 30", "pause: {}"));
       RolloutRef ref = RolloutRef.newBuilder().setNamespace("default").setName("ratings").build();
-      await().atMost(LONG).until(() -> host.get("default", "ratings").getPhase() == Phase.PAUSED);
+      HostProcess.eventually()
+          .until(() -> host.get("default", "ratings").getPhase() == Phase.PAUSED);
 
       Rollout aborted = host.api().abort(ref);
       assertThat(aborted.getPhase()).isEqualTo(Phase.DEGRADED);
@@ -101,7 +101,8 @@ class CanaryRolloutE2E {
               "default/ratings has ended (DEGRADED): use retry after an abort, or change its spec");
 
       assertThat(host.cli("retry", "ratings").exitCode()).isZero();
-      await().atMost(LONG).until(() -> host.get("default", "ratings").getPhase() == Phase.PAUSED);
+      HostProcess.eventually()
+          .until(() -> host.get("default", "ratings").getPhase() == Phase.PAUSED);
       assertThat(host.calls())
           .containsExactly(
               "apply default/ratings 2 {stable=70, canary=30} headers=[] mirrors=[]",

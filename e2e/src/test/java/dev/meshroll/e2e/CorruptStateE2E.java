@@ -1,13 +1,11 @@
 package dev.meshroll.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,9 +19,7 @@ class CorruptStateE2E {
     host.writeRollout("b.yaml", Rollouts.canary("default", "b", "{}", "setWeight: 40"));
     try (host) {
       host.start();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> host.get("default", "a").getPhase() == Phase.PAUSED);
+      HostProcess.eventually().until(() -> host.get("default", "a").getPhase() == Phase.PAUSED);
       host.kill();
       Path state = folder.resolve("state").resolve("default_a.json");
       String json = Files.readString(state);
@@ -32,9 +28,7 @@ class CorruptStateE2E {
       int callsBefore = host.calls().size();
 
       host.start();
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> host.get("default", "b").getPhase() == Phase.HEALTHY);
+      HostProcess.eventually().until(() -> host.get("default", "b").getPhase() == Phase.HEALTHY);
       Rollout held = host.get("default", "a");
       assertThat(held.getPhase()).isEqualTo(Phase.BLOCKED);
       assertThat(held.getMessage())

@@ -6,6 +6,7 @@ import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RolloutRef;
 import dev.meshroll.proto.v1.RolloutsGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionFactory;
 
 /**
  * A packaged host running as its own process in a folder of its own ({@code host.yaml}, {@code
@@ -70,6 +72,17 @@ final class HostProcess implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
+  }
+
+  /**
+   * Waiting for a host: a rollout the host has not read yet answers NOT_FOUND, which only means
+   * "not yet".
+   */
+  static ConditionFactory eventually() {
+    return await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptionsInstanceOf(StatusRuntimeException.class);
   }
 
   /** Starts the host and waits until its HTTP API answers. */

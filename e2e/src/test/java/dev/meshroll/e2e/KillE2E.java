@@ -1,11 +1,9 @@
 package dev.meshroll.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.meshroll.proto.v1.Phase;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,9 +46,7 @@ class KillE2E {
         killedWhileRunning += running ? 1 : 0;
       }
       host.start();
-      await()
-          .atMost(Duration.ofSeconds(180))
-          .pollInterval(Duration.ofMillis(500))
+      HostProcess.eventually()
           .until(() -> host.get("default", "steady").getPhase() == Phase.HEALTHY);
 
       assertThat(killedWhileRunning)

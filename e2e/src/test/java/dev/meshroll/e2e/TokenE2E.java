@@ -2,7 +2,6 @@ package dev.meshroll.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.meshroll.proto.v1.ListRequest;
 import dev.meshroll.proto.v1.Phase;
@@ -11,7 +10,6 @@ import dev.meshroll.proto.v1.RolloutRef;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +20,7 @@ class TokenE2E {
     try (HostProcess host = new HostProcess(folder, "token: s3cret-token").start()) {
       host.writeRollout(
           "a.yaml", Rollouts.canary("default", "a", "{}", "setWeight: 10", "pause: {}"));
-      await()
-          .atMost(Duration.ofSeconds(60))
-          .until(() -> host.get("default", "a").getPhase() == Phase.PAUSED);
+      HostProcess.eventually().until(() -> host.get("default", "a").getPhase() == Phase.PAUSED);
       RolloutRef ref = RolloutRef.newBuilder().setNamespace("default").setName("a").build();
 
       assertThatThrownBy(

@@ -23,31 +23,46 @@ final class MeshFiles {
    *
    * @throws IllegalArgumentException naming the file and the problem
    */
-  @SuppressWarnings("unchecked")
   static List<Map<String, Object>> read(List<Path> files) {
     List<Map<String, Object>> objects = new ArrayList<>();
     for (Path file : files) {
-      try (JsonParser parser = YAML.createParser(Files.readString(file))) {
-        int document = 0;
-        while (parser.nextToken() != null) {
-          document++;
-          JsonNode node = YAML.readTree(parser);
-          if (node == null || node.isNull()) {
-            continue;
-          }
-          if (!node.isObject()) {
-            throw new IllegalArgumentException(
-                file
-                    + " (document "
-                    + document
-                    + "): expected a mesh object, got a "
-                    + node.getNodeType().name().toLowerCase());
-          }
-          objects.add(YAML.convertValue(node, LinkedHashMap.class));
-        }
+      try {
+        objects.addAll(parse(file.toString(), Files.readString(file)));
       } catch (IOException e) {
         throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
       }
+    }
+    return objects;
+  }
+
+  /**
+   * Every document of one YAML or JSON text, as a plain tree.
+   *
+   * @throws IllegalArgumentException naming {@code origin} and the problem
+   */
+  @SuppressWarnings("unchecked")
+  static List<Map<String, Object>> parse(String origin, String text) {
+    List<Map<String, Object>> objects = new ArrayList<>();
+    try (JsonParser parser = YAML.createParser(text)) {
+      int document = 0;
+      while (parser.nextToken() != null) {
+        document++;
+        JsonNode node = YAML.readTree(parser);
+        if (node == null || node.isNull()) {
+          continue;
+        }
+        if (!node.isObject()) {
+          throw new IllegalArgumentException(
+              origin
+                  + " (document "
+                  + document
+                  + "): expected a mesh object, got a "
+                  + node.getNodeType().name().toLowerCase());
+        }
+        objects.add(YAML.convertValue(node, LinkedHashMap.class));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(origin + ": " + e.getMessage(), e);
     }
     return objects;
   }
