@@ -7,7 +7,6 @@ import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RolloutRef;
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
