@@ -29,6 +29,7 @@ class CorruptStateE2E {
 
       host.start();
       HostProcess.eventually().until(() -> host.get("default", "b").getPhase() == Phase.HEALTHY);
+      HostProcess.eventually().until(() -> host.get("default", "a").getPhase() == Phase.BLOCKED);
       Rollout held = host.get("default", "a");
       assertThat(held.getPhase()).isEqualTo(Phase.BLOCKED);
       assertThat(held.getMessage())

@@ -114,6 +114,11 @@ final class HostProcess implements AutoCloseable {
     }
   }
 
+  /** What the host has logged since its last start, for failure messages. */
+  String log() throws IOException {
+    return Files.readString(folder.resolve("host-" + starts + ".log"));
+  }
+
   /** SIGKILL: no shutdown hook runs, as in a crash. */
   void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -47,6 +47,12 @@ import org.slf4j.MDC;
 final class RolloutWorker {
   private static final Logger logger = LoggerFactory.getLogger(RolloutWorker.class);
 
+  /**
+   * How long a refused revision rests before the routers are asked again: a refusal may come from
+   * an API server that is down for a moment, but need not be re-checked at every rescan.
+   */
+  private static final Duration ADMISSION_RETRY = Duration.ofSeconds(10);
+
   /** What all workers share: the engine, storage, routers, timers. */
   record Services(
       StepEngine engine,
@@ -73,6 +79,8 @@ final class RolloutWorker {
   private String blocked = "";
   private List<String> specProblems = List.of();
   private String note = "";
+  private RolloutSpec refusedSpec;
+  private Instant refusedAt = Instant.MIN;
   private ScheduledFuture<?> wake;
   private boolean resumed;
   private boolean stopped;
@@ -107,20 +115,31 @@ final class RolloutWorker {
     run(
         () -> {
           if (plan != null && plan.spec().equals(spec)) {
-            specProblems = fileProblems;
-            publish();
+            if (!fileProblems.equals(specProblems)) {
+              specProblems = fileProblems;
+              publish();
+            }
             return;
+          }
+          Instant now = services.clock().instant();
+          if (spec.equals(refusedSpec) && now.isBefore(refusedAt.plus(ADMISSION_RETRY))) {
+            return; // refused a moment ago: ask the routers again later, not at every rescan
           }
           List<String> refused = services.admission().apply(spec);
           if (!refused.isEmpty()) {
+            if (!spec.equals(refusedSpec) || !refused.equals(specProblems)) {
+              logger.warn("revision {} refused: {}", spec.revision(), refused);
+            }
+            refusedSpec = spec;
+            refusedAt = now;
             specProblems = refused;
             if (plan == null) {
               blocked = "refused: " + String.join("; ", refused);
             }
-            logger.warn("revision {} refused: {}", spec.revision(), refused);
             publish();
             return;
           }
+          refusedSpec = null;
           plan = Plan.of(spec);
           specProblems = fileProblems;
           if (blocked.startsWith("refused: ")) {
@@ -223,6 +242,7 @@ final class RolloutWorker {
     } catch (IOException e) {
       blocked = e.getMessage();
       logger.error("{}", blocked);
+      publish();
       return;
     }
     if (status == null || !status.revision().equals(plan.spec().revision())) {

@@ -145,6 +145,9 @@ class SpecFuzzTest {
   }
 
   private static String typo(String name, Random random) {
+    if (name.isEmpty()) {
+      return "x";
+    }
     int at = random.nextInt(name.length());
     return switch (random.nextInt(3)) {
       case 0 -> name.substring(0, at) + name.substring(at + 1);
