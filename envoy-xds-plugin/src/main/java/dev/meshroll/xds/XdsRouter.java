@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code resources} (a folder of Envoy resource files, required), {@code minFraction} (of the
  * subscribed nodes that must ACK, default 1.0), {@code verifyTimeout} (after which too few ACKs
  * fail the step, seconds, default 120), {@code reloadSeconds} (how often files are checked, default
- * 1).
+ * 1), {@code intents} (the file that keeps the intents in force across restarts, default {@code
+ * xds-intents.json}, relative to the host config).
  */
 @Extension
 public final class XdsRouter implements TrafficRouter {
@@ -62,6 +63,7 @@ public final class XdsRouter implements TrafficRouter {
   private XdsServer server;
   private ScheduledExecutorService reloads;
   private Path resourcesFolder;
+  private IntentFile intentFile;
   private Map<Path, FileTime> seenFiles = Map.of();
   private double minFraction = 1.0;
   private Duration verifyTimeout = Duration.ofSeconds(120);
@@ -107,6 +109,16 @@ public final class XdsRouter implements TrafficRouter {
     }
     base = loaded.resources();
     seenFiles = files();
+    intentFile =
+        new IntentFile(
+            configDirectory.resolve(
+                String.valueOf(settings.getOrDefault("intents", "xds-intents.json"))));
+    try {
+      intents.putAll(intentFile.read());
+    } catch (IOException | RuntimeException e) {
+      throw new RouterException(
+          "xds: cannot read the intents in force from " + intentFile + ": " + e.getMessage(), e);
+    }
     String listen = String.valueOf(settings.getOrDefault("listen", "127.0.0.1:18000"));
     int colon = listen.lastIndexOf(':');
     try {
@@ -117,7 +129,15 @@ public final class XdsRouter implements TrafficRouter {
     } catch (IOException | RuntimeException e) {
       throw new RouterException("xds: cannot listen on " + listen + ": " + e.getMessage(), e);
     }
-    server.publish(base);
+    ServedSnapshot first = publish();
+    // Intents kept from before a restart are served from the first response on.
+    intents
+        .values()
+        .forEach(
+            intent ->
+                introducedAt
+                    .computeIfAbsent(intent.rollout(), rollout -> new HashMap<>())
+                    .put(intent.generation(), first.type(TypeUrls.ROUTE).version()));
     long reloadMillis = (long) (number(settings, "reloadSeconds", 1) * 1000);
     reloads =
         Executors.newSingleThreadScheduledExecutor(
@@ -280,10 +300,34 @@ public final class XdsRouter implements TrafficRouter {
     RouteSettings settings = Snapshots.settings(intent);
     Snapshots.overlay(base.routes().get(settings.routeConfiguration()), intent, settings, base);
     intents.put(intent.rollout(), intent);
+    try {
+      keep();
+    } catch (RouterException e) {
+      restore(intent.rollout(), current);
+      throw e;
+    }
     ServedSnapshot served = publish();
     introducedAt
         .computeIfAbsent(intent.rollout(), rollout -> new HashMap<>())
         .putIfAbsent(intent.generation(), served.type(TypeUrls.ROUTE).version());
+  }
+
+  private void restore(RolloutRef rollout, RouteIntent previous) {
+    if (previous == null) {
+      intents.remove(rollout);
+    } else {
+      intents.put(rollout, previous);
+    }
+  }
+
+  /** Stores the intents in force before they are served, so that a restart serves them too. */
+  private void keep() throws RouterException {
+    try {
+      intentFile.write(intents);
+    } catch (IOException e) {
+      throw new RouterException(
+          "xds: cannot store the intents in force in " + intentFile + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -336,6 +380,7 @@ public final class XdsRouter implements TrafficRouter {
             List.of(),
             List.of());
     intents.put(finalIntent.rollout(), weightsOnly);
+    keep();
     publish();
     introducedAt.remove(finalIntent.rollout());
   }

@@ -150,6 +150,33 @@ class XdsRouterTest {
   }
 
   @Test
+  void theIntentsInForceAreServedFromTheFirstResponseAfterARestart() throws Exception {
+    router.apply(intent(3, 40));
+    router.stop();
+    router = new XdsRouter();
+    router.start(Map.of("listen", "127.0.0.1:0", "resources", "mesh"), folder);
+
+    try (AdsClient client = new AdsClient(router.port(), "n")) {
+      client.subscribe(TypeUrls.ROUTE, "", "ingress");
+      DiscoveryResponse first = client.next();
+      RouteConfiguration served = first.getResources(0).unpack(RouteConfiguration.class);
+      assertThat(
+              served
+                  .getVirtualHosts(0)
+                  .getRoutes(1)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClustersList())
+          .extracting(cluster -> cluster.getName() + "=" + cluster.getWeight().getValue())
+          .containsExactly("reviews-v1=60", "reviews-v2=40");
+      client.ack(first, "ingress");
+      await()
+          .until(
+              () -> router.verify(intent(3, 40)).equals(dev.meshroll.api.Verification.converged()));
+    }
+  }
+
+  @Test
   void verifyTimesOutWhenTooFewNodesAck() throws Exception {
     XdsRouter impatient = new XdsRouter();
     impatient.start(
