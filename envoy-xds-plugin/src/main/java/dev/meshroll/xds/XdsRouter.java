@@ -168,6 +168,22 @@ public final class XdsRouter implements TrafficRouter {
     return server.nodes();
   }
 
+  /** The fleet, as {@code meshroll xds nodes} shows it: one entry per connected stream. */
+  @Override
+  public synchronized Map<String, Object> status() {
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    for (NodeStatus node : server == null ? List.<NodeStatus>of() : server.nodes()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("id", node.id());
+      entry.put("cluster", node.cluster());
+      entry.put("connectedSince", node.connectedSince().toString());
+      entry.put("acked", node.acked());
+      entry.put("lastNack", node.lastNack());
+      nodes.add(entry);
+    }
+    return Map.of("nodes", nodes);
+  }
+
   private synchronized void reloadIfChanged() {
     Map<Path, FileTime> now = files();
     if (now.equals(seenFiles)) {

@@ -49,6 +49,15 @@ public interface TrafficRouter extends ExtensionPoint {
   /** Called once when the host shuts down: stop serving, close connections. Must not throw. */
   default void stop() {}
 
+  /**
+   * What the router shows of its own state, for people and tools ({@code meshroll xds nodes} shows
+   * the xds router's): a tree of {@code Map}/{@code List}/{@code String}/{@code Number}/ {@code
+   * Boolean}. Must not block on the mesh; empty when there is nothing to show.
+   */
+  default Map<String, Object> status() {
+    return Map.of();
+  }
+
   /** What this router can do; the host refuses a rollout whose steps need more. */
   Set<Capability> capabilities();
 

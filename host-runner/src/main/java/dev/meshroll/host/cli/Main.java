@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SteerCommand.Resume.class,
       PlanCommand.class,
       PluginsCommand.class,
+      XdsCommand.class,
       DemoCommand.class,
       Main.Version.class
     })

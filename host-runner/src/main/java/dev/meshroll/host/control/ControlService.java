@@ -1,6 +1,10 @@
 package dev.meshroll.host.control;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
 import dev.meshroll.api.RolloutRef;
+import dev.meshroll.api.RouterException;
 import dev.meshroll.host.engine.Command;
 import dev.meshroll.host.run.Host;
 import dev.meshroll.host.run.RolloutView;
@@ -9,11 +13,15 @@ import dev.meshroll.proto.v1.PromoteRequest;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RolloutList;
 import dev.meshroll.proto.v1.RolloutsGrpc;
+import dev.meshroll.proto.v1.RouterStatusRequest;
+import dev.meshroll.proto.v1.RouterStatusResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +33,8 @@ import java.util.function.Consumer;
 final class ControlService extends RolloutsGrpc.RolloutsImplBase {
   /** How long a command may wait for its rollout's worker (a plugin call may hold it that long). */
   private static final long COMMAND_SECONDS = 60;
+
+  private static final ObjectMapper TREES = new ObjectMapper();
 
   private final Host host;
 
@@ -73,7 +83,37 @@ final class ControlService extends RolloutsGrpc.RolloutsImplBase {
     }
   }
 
+  RouterStatusResponse routerStatus(String router) {
+    Map<String, Object> status;
+    try {
+      status =
+          host.routerStatus(router)
+              .orElseThrow(
+                  () ->
+                      Status.NOT_FOUND
+                          .withDescription("no router '" + router + "' is running")
+                          .asRuntimeException());
+    } catch (RouterException e) {
+      throw Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+    }
+    Struct.Builder struct = Struct.newBuilder();
+    try {
+      JsonFormat.parser().merge(TREES.writeValueAsString(status), struct);
+    } catch (IOException e) {
+      throw Status.INTERNAL
+          .withDescription(router + ": its status is not a plain tree: " + e.getMessage())
+          .asRuntimeException();
+    }
+    return RouterStatusResponse.newBuilder().setRouter(router).setStatus(struct).build();
+  }
+
   // ---- gRPC
+
+  @Override
+  public void routerStatus(
+      RouterStatusRequest request, StreamObserver<RouterStatusResponse> response) {
+    answer(response, () -> routerStatus(request.getRouter()));
+  }
 
   @Override
   public void list(ListRequest request, StreamObserver<RolloutList> response) {

@@ -31,11 +31,13 @@ import java.util.regex.Pattern;
  * GET  /v1/rollouts/NAMESPACE/NAME         Rollout
  * POST /v1/rollouts/NAMESPACE/NAME:promote Rollout   (?full=true for promote-full)
  * POST /v1/rollouts/NAMESPACE/NAME:abort | :retry | :pause | :resume
+ * GET  /v1/routers/ROUTER/status          RouterStatusResponse (e.g. the xds router's nodes)
  * </pre>
  */
 final class HttpApi implements AutoCloseable {
   private static final Pattern ROLLOUT =
       Pattern.compile("/v1/rollouts/([a-z0-9-]+)/([a-z0-9-]+)(?::([a-z]+))?");
+  private static final Pattern ROUTER_STATUS = Pattern.compile("/v1/routers/([a-z0-9-]+)/status");
   private static final Map<String, Command> COMMANDS =
       Map.of(
           "promote", Command.PROMOTE,
@@ -94,6 +96,10 @@ final class HttpApi implements AutoCloseable {
           body.toString(StandardCharsets.UTF_8));
     } else if (path.equals("/v1/rollouts") && method.equals("GET")) {
       json(exchange, 200, control.list());
+    } else if (ROUTER_STATUS.matcher(path).matches() && method.equals("GET")) {
+      Matcher router = ROUTER_STATUS.matcher(path);
+      router.matches();
+      json(exchange, 200, control.routerStatus(router.group(1)));
     } else {
       rollout(exchange, path, method);
     }

@@ -238,6 +238,19 @@ public final class Host implements AutoCloseable {
     Optional.ofNullable(workers.get(ref)).ifPresent(worker -> worker.unwatch(watcher));
   }
 
+  /**
+   * What a started router shows of its own state; empty for a router that is not running.
+   *
+   * @throws RouterException when the router threw or did not answer in time
+   */
+  public Optional<Map<String, Object>> routerStatus(String id) throws RouterException {
+    TrafficRouter router = routers.get(id);
+    if (router == null) {
+      return Optional.empty();
+    }
+    return Optional.of(calls.call(id, "status", router::status));
+  }
+
   public HostMetrics metrics() {
     return metrics;
   }
