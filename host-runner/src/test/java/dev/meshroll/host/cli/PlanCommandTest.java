@@ -82,7 +82,7 @@ class PlanCommandTest {
 
   @Test
   void theDemoShowsTheCanaryExample() {
-    assertThat(run("demo")).isZero();
+    assertThat(run("demo", "--plan")).isZero();
     assertThat(steps(out.toString())).hasSize(9).last().isEqualTo("release");
   }
 
