@@ -205,6 +205,11 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     server.disconnected(this);
   }
 
+  /** Responses waiting for the client to read: at most one per type. */
+  synchronized int unsentResponses() {
+    return unsent.size();
+  }
+
   /** This stream's node, for the fleet view. */
   synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();

@@ -133,6 +133,11 @@ final class XdsServer implements AutoCloseable {
     streams.remove(stream);
   }
 
+  /** Responses waiting, over every stream, for clients that do not read. */
+  int unsentResponses() {
+    return streams.stream().mapToInt(AdsStream::unsentResponses).sum();
+  }
+
   /** Every connected client, by node id. */
   List<NodeStatus> nodes() {
     return streams.stream()

@@ -5,12 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +166,69 @@ class AdsProtocolTest {
     server.publish(base);
     assertThat(List.of(client.next().getTypeUrl(), client.next().getTypeUrl()))
         .containsExactly(TypeUrls.ROUTE, TypeUrls.CLUSTER);
+  }
+
+  @Test
+  void aClientThatNeverReadsCostsAtMostOneResponsePerType() throws Exception {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    List<DiscoveryResponse> received = new CopyOnWriteArrayList<>();
+    AtomicReference<ClientCallStreamObserver<DiscoveryRequest>> reader = new AtomicReference<>();
+    StreamObserver<DiscoveryRequest> requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new ClientResponseObserver<DiscoveryRequest, DiscoveryResponse>() {
+                  @Override
+                  public void beforeStart(ClientCallStreamObserver<DiscoveryRequest> stream) {
+                    stream.disableAutoRequestWithInitial(0); // this client reads nothing until told
+                    reader.set(stream);
+                  }
+
+                  @Override
+                  public void onNext(DiscoveryResponse response) {
+                    received.add(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable error) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    try {
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(TypeUrls.ROUTE)
+              .addResourceNames("ingress")
+              .build());
+      String padding = "x".repeat(20_000); // big responses fill the transport's buffers quickly
+      for (int i = 0; i < 300; i++) {
+        ResourceSet changed = withPrimaryTo(i % 2 == 0 ? "reviews-v2" : "reviews-v3");
+        RouteConfiguration routes = changed.routes().get("ingress");
+        TreeMap<String, RouteConfiguration> padded = new TreeMap<>();
+        padded.put(
+            "ingress",
+            routes.toBuilder()
+                .setVirtualHosts(0, routes.getVirtualHosts(0).toBuilder().addDomains(padding + i))
+                .build());
+        server.publish(changed.withRoutes(padded));
+      }
+      org.awaitility.Awaitility.await().until(() -> server.unsentResponses() == 1);
+      assertThat(received).isEmpty();
+
+      reader.get().request(1_000);
+      long newest = server.snapshot().type(TypeUrls.ROUTE).version();
+      org.awaitility.Awaitility.await()
+          .until(
+              () ->
+                  !received.isEmpty()
+                      && received.get(received.size() - 1).getVersionInfo().endsWith("-" + newest));
+      // What reached the client is what gRPC's flow-control windows (about 1 MB) held, plus the
+      // newest: far fewer than the 300 versions published.
+      assertThat(received.size()).as("responses the client got of 300 versions").isLessThan(100);
+    } finally {
+      channel.shutdownNow();
+    }
   }
 
   private static ResourceSet withCluster(ResourceSet set, String name) {
