@@ -7,9 +7,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,7 @@ import java.util.TreeMap;
  * <p>Every method is synchronized: requests arrive on gRPC's threads and snapshots on the server's
  * fan-out thread, and the per-type state must change as one.
  */
-final class AdsStream implements StreamObserver<DiscoveryRequest> {
+final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
   /** What one type of this stream has subscribed to, sent, and had acknowledged. */
   private static final class Watch {
     Set<String> names = Set.of();
@@ -104,7 +102,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
   }
 
   /** A new snapshot: pushes what changed for this stream, in an order safe for the client. */
-  synchronized void onSnapshot(ServedSnapshot snapshot) {
+  @Override
+  public synchronized void onSnapshot(ServedSnapshot snapshot) {
     if (closed) {
       return;
     }
@@ -205,13 +204,13 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     server.disconnected(this);
   }
 
-  /** Responses waiting for the client to read: at most one per type. */
-  synchronized int unsentResponses() {
+  @Override
+  public synchronized int unsentResponses() {
     return unsent.size();
   }
 
-  /** This stream's node, for the fleet view. */
-  synchronized NodeStatus status() {
+  @Override
+  public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
     String lastNack = "";
     for (Map.Entry<String, Watch> watch : watches.entrySet()) {
@@ -223,11 +222,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     return new NodeStatus(node.getId(), node.getCluster(), connectedSince, acked, lastNack);
   }
 
-  /**
-   * Whether this client subscribes to route configuration {@code name}, and if so what it has: the
-   * version number it ACKed, and the version it NACKed (0 for none), in this run's numbering.
-   */
-  synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
+  @Override
+  public synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
     Watch watch = watches.get(TypeUrls.ROUTE);
     if (watch == null
         || !watch.subscribed
@@ -240,12 +236,5 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             snapshot.versionNumber(watch.ackedVersion),
             snapshot.versionNumber(watch.nackedVersion),
             watch.nack));
-  }
-
-  /** What one client has of the route configurations. */
-  record RouteState(String node, long acked, long nacked, String nack) {}
-
-  List<String> types() {
-    return new ArrayList<>(new HashSet<>(watches.keySet()));
   }
 }

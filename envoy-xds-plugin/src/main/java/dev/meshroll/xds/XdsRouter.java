@@ -121,11 +121,13 @@ public final class XdsRouter implements TrafficRouter {
     }
     String listen = String.valueOf(settings.getOrDefault("listen", "127.0.0.1:18000"));
     int colon = listen.lastIndexOf(':');
+    Optional<XdsServer.Tls> tls = tls(settings, configDirectory);
     try {
       server =
           XdsServer.start(
               new InetSocketAddress(
-                  listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))));
+                  listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1))),
+              tls);
     } catch (IOException | RuntimeException e) {
       throw new RouterException("xds: cannot listen on " + listen + ": " + e.getMessage(), e);
     }
@@ -148,6 +150,36 @@ public final class XdsRouter implements TrafficRouter {
             });
     reloads.scheduleWithFixedDelay(
         this::reloadIfChanged, reloadMillis, reloadMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** {@code tls: {certificate: FILE, key: FILE, clientCa: FILE}}; clientCa asks for mutual TLS. */
+  private static Optional<XdsServer.Tls> tls(Map<String, Object> settings, Path configDirectory)
+      throws RouterException {
+    Object block = settings.get("tls");
+    if (block == null) {
+      return Optional.empty();
+    }
+    if (!(block instanceof Map<?, ?> tls)
+        || !(tls.get("certificate") instanceof String certificate)
+        || !(tls.get("key") instanceof String key)) {
+      throw new RouterException(
+          "xds: settings tls need certificate: FILE and key: FILE (PEM), and clientCa: FILE for mutual TLS");
+    }
+    List<Path> files =
+        new ArrayList<>(
+            List.of(configDirectory.resolve(certificate), configDirectory.resolve(key)));
+    Optional<Path> clientCa =
+        Optional.ofNullable(tls.get("clientCa"))
+            .map(ca -> configDirectory.resolve(String.valueOf(ca)));
+    clientCa.ifPresent(files::add);
+    for (Path file : files) {
+      if (!Files.isReadable(file)) {
+        throw new RouterException("xds: TLS file " + file + " cannot be read");
+      }
+    }
+    return Optional.of(
+        new XdsServer.Tls(
+            files.get(0).toFile(), files.get(1).toFile(), clientCa.map(Path::toFile)));
   }
 
   private static double number(Map<String, Object> settings, String key, double fallback)
@@ -353,8 +385,8 @@ public final class XdsRouter implements TrafficRouter {
     if (version == null) {
       return Verification.pending("generation " + intent.generation() + " is not applied yet");
     }
-    List<AdsStream.RouteState> nodes = server.routeStates(settings.routeConfiguration());
-    for (AdsStream.RouteState node : nodes) {
+    List<RouteState> nodes = server.routeStates(settings.routeConfiguration());
+    for (RouteState node : nodes) {
       if (node.nacked() >= version) {
         return Verification.failed("node " + node.node() + " rejected " + node.nack());
       }

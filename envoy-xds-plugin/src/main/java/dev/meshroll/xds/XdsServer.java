@@ -2,14 +2,20 @@ package dev.meshroll.xds;
 
 import io.envoyproxy.envoy.service.cluster.v3.ClusterDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.endpoint.v3.EndpointDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.listener.v3.ListenerDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.route.v3.RouteDiscoveryServiceGrpc;
 import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.StreamObserver;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Comparator;
@@ -20,19 +26,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The xDS v3 server: ADS and the per-type LDS, RDS, CDS and EDS services, state of the world. It
- * serves one snapshot at a time; {@link #publish} replaces it and fans the change out to every
- * stream on a thread of its own, never on the caller's.
+ * The xDS v3 server: ADS and the per-type LDS, RDS, CDS and EDS services, state of the world and
+ * incremental (delta). It serves one snapshot at a time; {@link #publish} replaces it and fans the
+ * change out to every stream on a thread of its own, never on the caller's.
  */
 final class XdsServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(XdsServer.class);
 
   private final Server grpc;
-  private final Set<AdsStream> streams = ConcurrentHashMap.newKeySet();
+  private final Set<XdsStream> streams = ConcurrentHashMap.newKeySet();
   private final ExecutorService fanout =
       Executors.newSingleThreadExecutor(
           task -> {
@@ -43,16 +50,35 @@ final class XdsServer implements AutoCloseable {
   // Replaced whole under the publish lock; read without it (a volatile snapshot is enough).
   private volatile ServedSnapshot snapshot;
 
-  private XdsServer(InetSocketAddress address) {
+  /**
+   * The files of the xDS port's TLS: the server's certificate chain and key (PEM), and for mutual
+   * TLS the CA whose certificates clients must present.
+   */
+  record Tls(File certificate, File key, Optional<File> clientCa) {}
+
+  private XdsServer(InetSocketAddress address, Optional<Tls> tls) throws SSLException {
     this.snapshot = ServedSnapshot.empty(Long.toString(System.currentTimeMillis(), 36));
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+    if (tls.isPresent()) {
+      SslContextBuilder context =
+          GrpcSslContexts.forServer(tls.get().certificate(), tls.get().key());
+      tls.get().clientCa().ifPresent(ca -> context.trustManager(ca).clientAuth(ClientAuth.REQUIRE));
+      builder.sslContext(context.build());
+    }
     this.grpc =
-        NettyServerBuilder.forAddress(address)
+        builder
             .addService(
                 new AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase() {
                   @Override
                   public StreamObserver<DiscoveryRequest> streamAggregatedResources(
                       StreamObserver<DiscoveryResponse> out) {
                     return open(out, null);
+                  }
+
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    return openDelta(out, null);
                   }
                 })
             .addService(
@@ -62,6 +88,12 @@ final class XdsServer implements AutoCloseable {
                       StreamObserver<DiscoveryResponse> out) {
                     return open(out, TypeUrls.LISTENER);
                   }
+
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaListeners(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    return openDelta(out, TypeUrls.LISTENER);
+                  }
                 })
             .addService(
                 new RouteDiscoveryServiceGrpc.RouteDiscoveryServiceImplBase() {
@@ -69,6 +101,12 @@ final class XdsServer implements AutoCloseable {
                   public StreamObserver<DiscoveryRequest> streamRoutes(
                       StreamObserver<DiscoveryResponse> out) {
                     return open(out, TypeUrls.ROUTE);
+                  }
+
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaRoutes(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    return openDelta(out, TypeUrls.ROUTE);
                   }
                 })
             .addService(
@@ -78,6 +116,12 @@ final class XdsServer implements AutoCloseable {
                       StreamObserver<DiscoveryResponse> out) {
                     return open(out, TypeUrls.CLUSTER);
                   }
+
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaClusters(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    return openDelta(out, TypeUrls.CLUSTER);
+                  }
                 })
             .addService(
                 new EndpointDiscoveryServiceGrpc.EndpointDiscoveryServiceImplBase() {
@@ -86,21 +130,43 @@ final class XdsServer implements AutoCloseable {
                       StreamObserver<DiscoveryResponse> out) {
                     return open(out, TypeUrls.ENDPOINT);
                   }
+
+                  @Override
+                  public StreamObserver<DeltaDiscoveryRequest> deltaEndpoints(
+                      StreamObserver<DeltaDiscoveryResponse> out) {
+                    return openDelta(out, TypeUrls.ENDPOINT);
+                  }
                 })
             .build();
   }
 
-  /** Listens on {@code address}; port 0 picks a free one (see {@link #port()}). */
+  /** Listens on {@code address} in plain text; port 0 picks a free one (see {@link #port()}). */
   static XdsServer start(InetSocketAddress address) throws IOException {
-    XdsServer server = new XdsServer(address);
+    return start(address, Optional.empty());
+  }
+
+  /** Listens on {@code address}, with TLS when {@code tls} is given. */
+  static XdsServer start(InetSocketAddress address, Optional<Tls> tls) throws IOException {
+    XdsServer server = new XdsServer(address, tls);
     server.grpc.start();
-    logger.info("xDS server listening on {}:{}", address.getHostString(), server.port());
+    logger.info(
+        "xDS server listening on {}:{}{}",
+        address.getHostString(),
+        server.port(),
+        tls.map(files -> files.clientCa().isPresent() ? " (mutual TLS)" : " (TLS)").orElse(""));
     return server;
   }
 
   private StreamObserver<DiscoveryRequest> open(
       StreamObserver<DiscoveryResponse> out, String onlyType) {
     AdsStream stream = new AdsStream(this, out, onlyType);
+    streams.add(stream);
+    return stream;
+  }
+
+  private StreamObserver<DeltaDiscoveryRequest> openDelta(
+      StreamObserver<DeltaDiscoveryResponse> out, String onlyType) {
+    DeltaStream stream = new DeltaStream(this, out, onlyType);
     streams.add(stream);
     return stream;
   }
@@ -125,29 +191,29 @@ final class XdsServer implements AutoCloseable {
     return next;
   }
 
-  void nacked(AdsStream stream, String reason) {
+  void nacked(XdsStream stream, String reason) {
     logger.warn("node {} rejected {}", stream.status().id(), reason);
   }
 
-  void disconnected(AdsStream stream) {
+  void disconnected(XdsStream stream) {
     streams.remove(stream);
   }
 
   /** Responses waiting, over every stream, for clients that do not read. */
   int unsentResponses() {
-    return streams.stream().mapToInt(AdsStream::unsentResponses).sum();
+    return streams.stream().mapToInt(XdsStream::unsentResponses).sum();
   }
 
   /** Every connected client, by node id. */
   List<NodeStatus> nodes() {
     return streams.stream()
-        .map(AdsStream::status)
+        .map(XdsStream::status)
         .sorted(Comparator.comparing(NodeStatus::id))
         .toList();
   }
 
   /** What every client subscribed to route configuration {@code name} has of it. */
-  List<AdsStream.RouteState> routeStates(String name) {
+  List<RouteState> routeStates(String name) {
     ServedSnapshot current = snapshot;
     return streams.stream()
         .map(stream -> stream.routeState(name, current))

@@ -24,8 +24,13 @@ final class AdsClient implements AutoCloseable {
   private boolean closed;
 
   AdsClient(int port, String nodeId) {
+    this(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build(), nodeId);
+  }
+
+  /** A client on a channel of the test's making (TLS, mutual TLS). */
+  AdsClient(ManagedChannel channel, String nodeId) {
     this.node = Node.newBuilder().setId(nodeId).setCluster("test").build();
-    this.channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    this.channel = channel;
     this.requests =
         AggregatedDiscoveryServiceGrpc.newStub(channel)
             .streamAggregatedResources(

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshroll.api.MirrorRoute;
+import dev.meshroll.api.RequestMatch;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.RolloutRouting;
 import dev.meshroll.api.RouteIntent;
 import dev.meshroll.api.RouterException;
+import dev.meshroll.api.StringMatch;
 import dev.meshroll.api.ValidationProblem;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,38 @@ class XdsRouterTest {
                   .getClustersList())
           .extracting(cluster -> cluster.getName() + "=" + cluster.getWeight().getValue())
           .containsExactly("reviews-v2=100");
+    }
+  }
+
+  @Test
+  void aMirrorRouteReachesTheClientAsARequestMirrorPolicy() throws Exception {
+    RolloutRouting routing =
+        new RolloutRouting(
+            new RolloutRef("bookinfo", "reviews"),
+            List.of("stable", "canary"),
+            Map.of(),
+            List.of("shadow"),
+            config("reviews-v2"));
+    MirrorRoute shadow =
+        new MirrorRoute(
+            "shadow",
+            "canary",
+            25,
+            List.of(
+                new RequestMatch(
+                    Optional.of(StringMatch.exact("GET")), Optional.empty(), Map.of())));
+    router.apply(new RouteIntent(routing, 2, Map.of("stable", 100), List.of(), List.of(shadow)));
+
+    try (AdsClient client = new AdsClient(router.port(), "mirror-reader")) {
+      client.subscribe(TypeUrls.ROUTE, "", "ingress");
+      RouteConfiguration served = client.next().getResources(0).unpack(RouteConfiguration.class);
+      var mirrored = served.getVirtualHosts(0).getRoutes(1);
+      assertThat(mirrored.getName()).isEqualTo("shadow");
+      assertThat(mirrored.getMatch().getHeaders(0).getName()).isEqualTo(":method");
+      var policy = mirrored.getRoute().getRequestMirrorPolicies(0);
+      assertThat(policy.getCluster()).isEqualTo("reviews-v2");
+      assertThat(policy.getRuntimeFraction().getDefaultValue().getNumerator()).isEqualTo(25);
+      assertThat(served.getVirtualHosts(0).getRoutes(2).getName()).isEqualTo("primary");
     }
   }
 
