@@ -1,15 +1,10 @@
 package dev.meshroll.xds;
 
 import com.google.protobuf.Any;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,7 +21,7 @@ import java.util.TreeMap;
  * <p>Every method is synchronized: requests arrive on gRPC's threads and snapshots on the server's
  * fan-out thread, and the per-type state must change as one.
  */
-final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
+final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
   /** What one type of this stream has subscribed to, sent, and had acknowledged. */
   private static final class Watch {
     Set<String> names = Set.of();
@@ -39,26 +34,14 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
     String nack = "";
   }
 
-  private final XdsServer server;
-  private final ServerCallStreamObserver<DiscoveryResponse> out;
-  private final String onlyType;
-  private final Instant connectedSince = Instant.now();
   private final Map<String, Watch> watches = new HashMap<>();
-  private final Map<String, DiscoveryResponse> unsent = new LinkedHashMap<>();
-  private ServedSnapshot lastSnapshot;
-  private Node node = Node.getDefaultInstance();
   private long nonces;
-  private boolean closed;
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
    */
   AdsStream(XdsServer server, StreamObserver<DiscoveryResponse> out, String onlyType) {
-    this.server = server;
-    this.out = (ServerCallStreamObserver<DiscoveryResponse>) out;
-    this.onlyType = onlyType;
-    this.out.setOnReadyHandler(this::drain);
-    this.out.setOnCancelHandler(this::onCompleted);
+    super(server, out, onlyType);
   }
 
   @Override
@@ -66,9 +49,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
     if (request.hasNode()) {
       node = request.getNode();
     }
-    String type =
-        request.getTypeUrl().isEmpty() && onlyType != null ? onlyType : request.getTypeUrl();
-    if (!TypeUrls.ADD_ORDER.contains(type) || (onlyType != null && !onlyType.equals(type))) {
+    String type = typeOf(request.getTypeUrl());
+    if (type == null) {
       return; // a type this server does not serve: answering nothing is what the protocol allows
     }
     Watch watch = watches.computeIfAbsent(type, key -> new Watch());
@@ -107,12 +89,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
     if (closed) {
       return;
     }
-    List<String> order =
-        lastSnapshot != null && snapshot.removesClustersOf(lastSnapshot)
-            ? TypeUrls.REMOVE_ORDER
-            : TypeUrls.ADD_ORDER;
-    lastSnapshot = snapshot;
-    for (String type : order) {
+    for (String type : order(snapshot)) {
       Watch watch = watches.get(type);
       if (watch != null && watch.subscribed) {
         respond(type, watch, snapshot, false);
@@ -122,7 +99,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
   }
 
   private void respond(String type, Watch watch, ServedSnapshot snapshot, boolean request) {
-    lastSnapshot = snapshot;
+    saw(snapshot);
     String version = snapshot.versionInfo(type);
     Map<String, Any> resources = subscribed(snapshot.type(type).resources(), watch.names);
     if (version.equals(watch.nackedVersion)) {
@@ -155,8 +132,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
     watch.sentVersion = version;
     watch.sentNonce = nonce;
     watch.sent = resources;
-    unsent.remove(type);
-    unsent.put(type, response);
+    send(type, response);
   }
 
   private static Map<String, Any> subscribed(SortedMap<String, Any> all, Set<String> names) {
@@ -174,41 +150,6 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
     return some;
   }
 
-  private synchronized void drain() {
-    while (!closed && out.isReady() && !unsent.isEmpty()) {
-      String type = unsent.keySet().iterator().next();
-      out.onNext(unsent.remove(type));
-    }
-  }
-
-  @Override
-  public synchronized void onError(Throwable error) {
-    close();
-  }
-
-  @Override
-  public synchronized void onCompleted() {
-    if (!closed) {
-      close();
-      try {
-        out.onCompleted();
-      } catch (IllegalStateException e) {
-        // already cancelled by the client: nothing left to close
-      }
-    }
-  }
-
-  private void close() {
-    closed = true;
-    unsent.clear();
-    server.disconnected(this);
-  }
-
-  @Override
-  public synchronized int unsentResponses() {
-    return unsent.size();
-  }
-
   @Override
   public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
@@ -219,7 +160,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest>, XdsStream {
         lastNack = watch.getValue().nack;
       }
     }
-    return new NodeStatus(node.getId(), node.getCluster(), connectedSince, acked, lastNack);
+    return status(acked, lastNack);
   }
 
   @Override

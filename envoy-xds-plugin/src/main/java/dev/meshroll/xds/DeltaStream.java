@@ -1,17 +1,13 @@
 package dev.meshroll.xds;
 
 import com.google.protobuf.Any;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +23,7 @@ import java.util.TreeMap;
  *
  * <p>Every method is synchronized, as in {@link AdsStream}.
  */
-final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStream {
+final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   /** What one type of this stream subscribes to and what the client has. */
   private static final class Watch {
     boolean wildcard;
@@ -44,26 +40,14 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
     String nack = "";
   }
 
-  private final XdsServer server;
-  private final ServerCallStreamObserver<DeltaDiscoveryResponse> out;
-  private final String onlyType;
-  private final Instant connectedSince = Instant.now();
   private final Map<String, Watch> watches = new HashMap<>();
-  private final Map<String, DeltaDiscoveryResponse> unsent = new LinkedHashMap<>();
-  private ServedSnapshot lastSnapshot;
-  private Node node = Node.getDefaultInstance();
   private long nonces;
-  private boolean closed;
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
    */
   DeltaStream(XdsServer server, StreamObserver<DeltaDiscoveryResponse> out, String onlyType) {
-    this.server = server;
-    this.out = (ServerCallStreamObserver<DeltaDiscoveryResponse>) out;
-    this.onlyType = onlyType;
-    this.out.setOnReadyHandler(this::drain);
-    this.out.setOnCancelHandler(this::onCompleted);
+    super(server, out, onlyType);
   }
 
   @Override
@@ -71,9 +55,8 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
     if (request.hasNode()) {
       node = request.getNode();
     }
-    String type =
-        request.getTypeUrl().isEmpty() && onlyType != null ? onlyType : request.getTypeUrl();
-    if (!TypeUrls.ADD_ORDER.contains(type) || (onlyType != null && !onlyType.equals(type))) {
+    String type = typeOf(request.getTypeUrl());
+    if (type == null) {
       return;
     }
     Watch watch = watches.get(type);
@@ -128,12 +111,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
     if (closed) {
       return;
     }
-    List<String> order =
-        lastSnapshot != null && snapshot.removesClustersOf(lastSnapshot)
-            ? TypeUrls.REMOVE_ORDER
-            : TypeUrls.ADD_ORDER;
-    lastSnapshot = snapshot;
-    for (String type : order) {
+    for (String type : order(snapshot)) {
       Watch watch = watches.get(type);
       if (watch != null && watch.subscribed) {
         respond(type, watch, snapshot);
@@ -143,6 +121,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
   }
 
   private void respond(String type, Watch watch, ServedSnapshot snapshot) {
+    saw(snapshot);
     if (!watch.inFlightNonce.isEmpty()) {
       return; // the answer to the response in flight brings this type back here
     }
@@ -188,42 +167,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
     watch.inFlight = versions;
     watch.inFlightRemoved = removed;
     watch.inFlightVersion = state.version();
-    unsent.put(type, response.build());
-  }
-
-  private synchronized void drain() {
-    while (!closed && out.isReady() && !unsent.isEmpty()) {
-      String type = unsent.keySet().iterator().next();
-      out.onNext(unsent.remove(type));
-    }
-  }
-
-  @Override
-  public synchronized void onError(Throwable error) {
-    close();
-  }
-
-  @Override
-  public synchronized void onCompleted() {
-    if (!closed) {
-      close();
-      try {
-        out.onCompleted();
-      } catch (IllegalStateException e) {
-        // already cancelled by the client: nothing left to close
-      }
-    }
-  }
-
-  private void close() {
-    closed = true;
-    unsent.clear();
-    server.disconnected(this);
-  }
-
-  @Override
-  public synchronized int unsentResponses() {
-    return unsent.size();
+    send(type, response.build());
   }
 
   @Override
@@ -238,7 +182,7 @@ final class DeltaStream implements StreamObserver<DeltaDiscoveryRequest>, XdsStr
         lastNack = watch.getValue().nack;
       }
     }
-    return new NodeStatus(node.getId(), node.getCluster(), connectedSince, acked, lastNack);
+    return status(acked, lastNack);
   }
 
   @Override
