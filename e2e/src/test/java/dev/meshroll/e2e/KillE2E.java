@@ -15,7 +15,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** kill -9 of the host at 20 random moments of a running rollout, restarting it each time. */
+/**
+ * kill -9 of the host at 20 random moments of a running rollout, restarting it each time. The
+ * rollout's 19 pauses of 4 s outlast the 20 kill cycles even on a slow machine, so every kill hits
+ * it while it runs.
+ */
 class KillE2E {
   private static final Pattern APPLY =
       Pattern.compile("apply default/steady (\\d+) \\{stable=(\\d+), canary=(\\d+)} .*");
@@ -30,7 +34,7 @@ class KillE2E {
         .forEach(
             i -> {
               steps.add("setWeight: " + 5 * i);
-              steps.add("pause: {duration: 3s}");
+              steps.add("pause: {duration: 4s}");
             });
     HostProcess host = new HostProcess(folder, "");
     host.writeRollout(
