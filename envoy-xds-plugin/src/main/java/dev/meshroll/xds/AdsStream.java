@@ -35,7 +35,6 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
   }
 
   private final Map<String, Watch> watches = new HashMap<>();
-  private long nonces;
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
@@ -121,7 +120,7 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
         return;
       }
     }
-    String nonce = Long.toString(++nonces);
+    String nonce = nextNonce();
     DiscoveryResponse response =
         DiscoveryResponse.newBuilder()
             .setTypeUrl(type)

@@ -41,7 +41,6 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
   }
 
   private final Map<String, Watch> watches = new HashMap<>();
-  private long nonces;
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
@@ -149,7 +148,7 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
       watch.ackedVersion = Math.max(watch.ackedVersion, state.version()); // it has all there is
       return;
     }
-    String nonce = Long.toString(++nonces);
+    String nonce = nextNonce();
     DeltaDiscoveryResponse.Builder response =
         DeltaDiscoveryResponse.newBuilder()
             .setTypeUrl(type)

@@ -26,6 +26,7 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
   private final Instant connectedSince = Instant.now();
   private final Map<String, A> unsent = new LinkedHashMap<>();
   private ServedSnapshot lastSnapshot;
+  private long nonces;
   Node node = Node.getDefaultInstance();
   boolean closed;
 
@@ -56,6 +57,11 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
     boolean removing = lastSnapshot != null && snapshot.removesClustersOf(lastSnapshot);
     lastSnapshot = snapshot;
     return removing ? TypeUrls.REMOVE_ORDER : TypeUrls.ADD_ORDER;
+  }
+
+  /** A nonce no earlier response of this stream had. */
+  String nextNonce() {
+    return Long.toString(++nonces);
   }
 
   /** Remembers the snapshot a response was made from, for the order of the next push. */

@@ -115,6 +115,7 @@ class PlanCommandTest {
 
     assertThat(result).isZero();
     assertThat(xds.rendered).hasSize(9);
+    assertThat(xds.writes).as("plan renders, never applies, verifies or releases").isEmpty();
     assertThat(xds.rendered.get(2).weights()).isEqualTo(Map.of("stable", 90, "canary", 10));
     assertThat(xds.rendered.get(2).config()).containsEntry("virtualHost", "reviews");
     assertThat(xds.rendered.get(2).routing().services())
@@ -141,6 +142,7 @@ class PlanCommandTest {
                 + " (document 1): steps[5] experiment 10m baseline 5%, candidate 5% needs MULTIPLE_VERSIONS,"
                 + " which router 'xds' does not offer\n");
     assertThat(smi.rendered).isEmpty();
+    assertThat(smi.writes).isEmpty();
   }
 
   @Test
@@ -176,6 +178,10 @@ class PlanCommandTest {
   private static final class RecordingRouter implements TrafficRouter {
     final Set<Capability> capabilities;
     final List<RouteIntent> rendered = new ArrayList<>();
+
+    /** Calls that touch the mesh; plan must make none. */
+    final List<String> writes = new ArrayList<>();
+
     int failAtCanary = -1;
 
     RecordingRouter(Set<Capability> capabilities) {
@@ -213,17 +219,18 @@ class PlanCommandTest {
 
     @Override
     public void apply(RouteIntent intent) {
-      throw new UnsupportedOperationException("plan never applies");
+      writes.add("apply " + intent.generation());
     }
 
     @Override
     public Verification verify(RouteIntent intent) {
-      throw new UnsupportedOperationException("plan never verifies");
+      writes.add("verify " + intent.generation());
+      return Verification.converged();
     }
 
     @Override
     public void release(RouteIntent finalIntent) {
-      throw new UnsupportedOperationException("plan never releases");
+      writes.add("release " + finalIntent.generation());
     }
   }
 }
