@@ -11,8 +11,9 @@ public sealed interface Measurement {
   /**
    * The metric's value.
    *
-   * @param result a {@code Number}, a {@code List} or a {@code Map} of them, as the provider's
-   *     source returns it; conditions see it as {@code result}
+   * @param result a {@code Number}, {@code Boolean} or {@code String}, or a {@code List} or a
+   *     {@code Map} (with {@code String} keys) of them, as the provider's source returns it;
+   *     conditions see it as {@code result}
    */
   record Value(Object result) implements Measurement {
     public Value {

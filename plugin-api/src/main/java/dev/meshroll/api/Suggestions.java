@@ -1,17 +1,20 @@
-package dev.meshroll.host.spec;
+package dev.meshroll.api;
 
 import java.util.Collection;
 import java.util.Optional;
 
-/** Finds the known name a user most likely meant when writing an unknown one. */
-final class Suggestions {
+/**
+ * Finds the known name a user most likely meant when writing an unknown one: the host and plugins
+ * use it so that every "unknown field" message of a spec can say "did you mean ...".
+ */
+public final class Suggestions {
   private Suggestions() {}
 
   /**
    * The known name nearest to {@code unknown}, if it is near enough to be a typo or a shortened
    * form ({@code rollbackWindow} for {@code rollbackWindowSeconds}).
    */
-  static Optional<String> nearest(String unknown, Collection<String> known) {
+  public static Optional<String> nearest(String unknown, Collection<String> known) {
     if (unknown.length() >= 4) {
       for (String candidate : known) {
         if (candidate.toLowerCase().startsWith(unknown.toLowerCase())) {
