@@ -1,5 +1,8 @@
 package dev.meshroll.host.cli;
 
+import dev.meshroll.proto.v1.AnalysisMetric;
+import dev.meshroll.proto.v1.AnalysisRun;
+import dev.meshroll.proto.v1.MetricSample;
 import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RolloutList;
@@ -11,6 +14,9 @@ import java.util.stream.Collectors;
 
 /** Rollouts as people read them: a table of many, a view of one. Pure. */
 final class RolloutText {
+  /** How many of a metric's latest values a rollout's text shows. */
+  private static final int RECENT_VALUES = 5;
+
   private static final int BAR = 40;
 
   private RolloutText() {}
@@ -112,20 +118,57 @@ final class RolloutText {
               + rollout.getGeneration()
               + ")");
     }
+    for (AnalysisRun run : rollout.getAnalysesList()) {
+      line(
+          text,
+          "Analysis",
+          run.getName()
+              + " "
+              + run.getPhase().toLowerCase()
+              + (run.getMessage().isEmpty() ? "" : ": " + run.getMessage()));
+      run.getMetricsList().forEach(metric -> line(text, "", "  " + metric(metric)));
+    }
     rollout
-        .getAnalysesList()
+        .getExperimentsList()
         .forEach(
-            run ->
+            experiment ->
                 line(
                     text,
-                    "Analysis",
-                    run.getName()
+                    "Experiment",
+                    experiment.getStep()
                         + " "
-                        + run.getPhase().toLowerCase()
-                        + (run.getMessage().isEmpty() ? "" : ": " + run.getMessage())));
+                        + experiment.getResult().toLowerCase()
+                        + (experiment.getMessage().isEmpty()
+                            ? ""
+                            : ": " + experiment.getMessage())));
     line(text, "Message", rollout.getMessage());
     rollout.getSpecProblemsList().forEach(problem -> line(text, "Refused", problem));
     return text.toString();
+  }
+
+  /** {@code error-ratio running 3 measured, 0 failed, 1 error: 0.012 0.009 error 0.011}. */
+  private static String metric(AnalysisMetric metric) {
+    List<MetricSample> recent = metric.getRecentList();
+    String values =
+        recent.subList(Math.max(0, recent.size() - RECENT_VALUES), recent.size()).stream()
+            .map(
+                sample ->
+                    sample.getValue().isEmpty()
+                        ? sample.getOutcome().toLowerCase()
+                        : sample.getValue())
+            .collect(Collectors.joining(" "));
+    return metric.getName()
+        + (metric.getDryRun() ? " (dry run)" : "")
+        + " "
+        + metric.getPhase().toLowerCase()
+        + " "
+        + metric.getMeasured()
+        + " measured, "
+        + metric.getFailed()
+        + " failed, "
+        + metric.getErrors()
+        + (metric.getErrors() == 1 ? " error" : " errors")
+        + (values.isEmpty() ? "" : ": " + values);
   }
 
   private static void line(StringBuilder text, String label, String value) {

@@ -3,13 +3,16 @@ package dev.meshroll.host.control;
 import com.google.protobuf.Timestamp;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.Verification;
+import dev.meshroll.host.engine.MetricResult;
 import dev.meshroll.host.engine.Plan;
 import dev.meshroll.host.engine.RolloutStatus;
 import dev.meshroll.host.run.RolloutView;
 import dev.meshroll.host.spec.SpecProblem;
 import dev.meshroll.host.spec.Strategy;
+import dev.meshroll.proto.v1.AnalysisMetric;
 import dev.meshroll.proto.v1.AnalysisRun;
 import dev.meshroll.proto.v1.Condition;
+import dev.meshroll.proto.v1.MetricSample;
 import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RouterState;
@@ -50,8 +53,7 @@ final class RolloutMessages {
                 rollout
                     .setSpecFile(plan.spec().file())
                     .setRevision(plan.spec().revision())
-                    .setStrategy(
-                        plan.spec().strategy() instanceof Strategy.Canary ? "canary" : "blueGreen")
+                    .setStrategy(strategyName(plan.spec().strategy()))
                     .setStepCount(plan.size()));
     if (!view.blocked().isEmpty()) {
       return rollout.setPhase(Phase.BLOCKED).setMessage(view.blocked()).build();
@@ -95,7 +97,19 @@ final class RolloutMessages {
                         .setName(run.name())
                         .addAllTemplates(run.analysis().templates())
                         .setPhase(run.phase().name())
-                        .setMessage(run.message())));
+                        .setMessage(run.message())
+                        .addAllMetrics(
+                            run.metrics().stream().map(RolloutMessages::metric).toList())));
+    status
+        .experiments()
+        .forEach(
+            experiment ->
+                rollout.addExperiments(
+                    dev.meshroll.proto.v1.ExperimentResult.newBuilder()
+                        .setStep(experiment.step())
+                        .setResult(experiment.result().name())
+                        .setEndedAt(timestamp(experiment.endedAt()))
+                        .setMessage(experiment.message())));
     status
         .conditions()
         .forEach(
@@ -116,6 +130,38 @@ final class RolloutMessages {
                         .setPhase(Phase.valueOf(transition.phase().name()))
                         .setEvent(transition.event())));
     return rollout.build();
+  }
+
+  private static AnalysisMetric metric(MetricResult metric) {
+    return AnalysisMetric.newBuilder()
+        .setName(metric.name())
+        .setDryRun(metric.dryRun())
+        .setPhase(metric.phase().name())
+        .setMeasured(metric.measured())
+        .setSuccessful(metric.successful())
+        .setFailed(metric.failed())
+        .setInconclusive(metric.inconclusive())
+        .setErrors(metric.errors())
+        .addAllRecent(
+            metric.recent().stream()
+                .map(
+                    sample ->
+                        MetricSample.newBuilder()
+                            .setAt(timestamp(sample.at()))
+                            .setOutcome(sample.outcome().name())
+                            .setValue(sample.value())
+                            .setDetail(sample.detail())
+                            .build())
+                .toList())
+        .setMessage(metric.message())
+        .build();
+  }
+
+  private static String strategyName(Strategy strategy) {
+    if (strategy instanceof Strategy.Canary) {
+      return "canary";
+    }
+    return strategy instanceof Strategy.BlueGreen ? "blueGreen" : "experiment";
   }
 
   private static Timestamp timestamp(Instant instant) {

@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The demo's two versions: real gRPC servers on loopback that answer with their version's name. */
+/**
+ * The demo's two versions: real gRPC servers on loopback that answer with their version's name, and
+ * count every call they answer into the demo's stats.
+ */
 final class DemoBackends implements AutoCloseable {
   /** One unary method with strings both ways, so that no generated code is needed. */
   static final MethodDescriptor<String, String> VERSION =
@@ -27,6 +30,11 @@ final class DemoBackends implements AutoCloseable {
           .build();
 
   private final List<Server> servers = new ArrayList<>();
+  private final DemoStats stats;
+
+  DemoBackends(DemoStats stats) {
+    this.stats = stats;
+  }
 
   /**
    * Starts a backend answering {@code version}, or failing every call when {@code failing}.
@@ -42,6 +50,7 @@ final class DemoBackends implements AutoCloseable {
                         VERSION,
                         ServerCalls.asyncUnaryCall(
                             (request, response) -> {
+                              stats.count(version, failing);
                               if (failing) {
                                 response.onError(
                                     Status.UNAVAILABLE

@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -60,7 +61,8 @@ public final class LiveDemo {
    */
   public int run(List<Path> pluginFolders) throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("meshroll-demo-");
-    try (DemoBackends backends = new DemoBackends()) {
+    try (DemoStats stats = new DemoStats(Clock.systemUTC());
+        DemoBackends backends = new DemoBackends(stats)) {
       int stablePort = backends.start("stable", false);
       int canaryPort = backends.start("canary", badCanary);
       int xdsPort = freePort();
@@ -73,7 +75,8 @@ public final class LiveDemo {
               .replace("STABLE_PORT", Integer.toString(stablePort))
               .replace("CANARY_PORT", Integer.toString(canaryPort)));
       Files.writeString(
-          work.resolve("rollouts").resolve("reviews.yaml"), resource("demo/rollout.yaml"));
+          work.resolve("rollouts").resolve("reviews.yaml"),
+          resource("demo/rollout.yaml").replace("STATS_PORT", Integer.toString(stats.port())));
       String hostYaml =
           """
           listen: 127.0.0.1:%d
@@ -148,10 +151,17 @@ public final class LiveDemo {
       }
       if (status.isPresent()
           && (status.get().phase() == Phase.HEALTHY || status.get().phase() == Phase.DEGRADED)) {
+        if (countingView != null && status.get().traffic().generation() != counting) {
+          // An abort: the split of the step it cut short, then the traffic it returned to.
+          line(countingView, load.restart());
+          countingView = view.get();
+        }
         Thread.sleep(2000); // a last look at the split the rollout ended with
         line(countingView == null ? view.get() : countingView, load.restart());
         end(status.get());
-        return status.get().phase() == Phase.HEALTHY ? 0 : 1;
+        // The demo succeeds when it shows what it set out to: a good canary completes, a bad one
+        // is rolled back by its analysis.
+        return status.get().phase() == (badCanary ? Phase.DEGRADED : Phase.HEALTHY) ? 0 : 1;
       }
       Thread.sleep(100);
     }
@@ -175,7 +185,10 @@ public final class LiveDemo {
             || plan.steps().get(index) instanceof Step.Analysis)) {
       index--;
     }
-    String step = (index + 1) + "/" + plan.size() + " " + plan.describe(index);
+    String step =
+        status.phase() == Phase.DEGRADED
+            ? "aborted: back to stable"
+            : (index + 1) + "/" + plan.size() + " " + plan.describe(index);
     Map<String, Long> ordered = new LinkedHashMap<>();
     status
         .traffic()

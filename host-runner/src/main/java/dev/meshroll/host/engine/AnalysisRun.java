@@ -1,6 +1,7 @@
 package dev.meshroll.host.engine;
 
 import dev.meshroll.host.spec.AnalysisRef;
+import java.util.List;
 
 /**
  * An analysis the engine has started: the host measures it and reports its phase by {@code id}.
@@ -10,6 +11,7 @@ import dev.meshroll.host.spec.AnalysisRef;
  *     experiment analysis's name, {@code prePromotionAnalysis}
  * @param background whether it runs until the rollout ends rather than for one step
  * @param message the latest word from the host: measurements, or why it ended
+ * @param metrics each metric's measurements so far
  */
 public record AnalysisRun(
     String id,
@@ -17,9 +19,13 @@ public record AnalysisRun(
     boolean background,
     AnalysisRef analysis,
     RunPhase phase,
-    String message) {
+    String message,
+    List<MetricResult> metrics) {
+  public AnalysisRun {
+    metrics = List.copyOf(metrics);
+  }
 
-  AnalysisRun with(RunPhase newPhase, String newMessage) {
-    return new AnalysisRun(id, name, background, analysis, newPhase, newMessage);
+  AnalysisRun with(RunPhase newPhase, String newMessage, List<MetricResult> newMetrics) {
+    return new AnalysisRun(id, name, background, analysis, newPhase, newMessage, newMetrics);
   }
 }

@@ -1,6 +1,7 @@
 package dev.meshroll.host.engine;
 
 import dev.meshroll.api.Verification;
+import java.util.List;
 
 /** Something the host saw that the engine should weigh. */
 public sealed interface Observation {
@@ -9,8 +10,18 @@ public sealed interface Observation {
   record RouterReport(String router, long generation, Verification verification)
       implements Observation {}
 
-  /** News of an analysis run: still running (with measurements), or finished. */
-  record AnalysisReport(String runId, RunPhase phase, String message) implements Observation {}
+  /** News of an analysis run: still running, or finished, with its metrics' measurements so far. */
+  record AnalysisReport(String runId, RunPhase phase, String message, List<MetricResult> metrics)
+      implements Observation {
+    public AnalysisReport {
+      metrics = List.copyOf(metrics);
+    }
+
+    /** A report without measurements, from a runner that has none to show. */
+    public AnalysisReport(String runId, RunPhase phase, String message) {
+      this(runId, phase, message, List.of());
+    }
+  }
 
   /** An operator's command. */
   record OperatorCommand(Command command) implements Observation {}

@@ -59,6 +59,11 @@ public final class Plan {
       labels.add("promotion");
       return new Plan(spec, steps, labels, canary.background());
     }
+    if (spec.strategy() instanceof Strategy.Experiment experiment) {
+      // No promotion: the experiment ends by giving its variants' traffic back to stable.
+      return new Plan(
+          spec, List.of(experiment.experiment()), List.of("experiment"), Optional.empty());
+    }
     Strategy.BlueGreen blueGreen = (Strategy.BlueGreen) spec.strategy();
     blueGreen
         .previewRoute()
@@ -117,6 +122,33 @@ public final class Plan {
 
   Optional<Strategy.BackgroundAnalysis> background() {
     return background;
+  }
+
+  /**
+   * Every analysis the rollout may start, each with where it is asked for: {@code canary.analysis},
+   * {@code steps[4]}, {@code steps[5].analyses[compare]}, {@code postPromotion}.
+   */
+  public Map<String, AnalysisRef> analyses() {
+    Map<String, AnalysisRef> analyses = new LinkedHashMap<>();
+    background.ifPresent(b -> analyses.put("canary.analysis", b.analysis()));
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
+      if (step instanceof Step.Analysis analysis) {
+        analyses.put(label(i), analysis.analysis());
+      } else if (step instanceof Step.Hold hold && hold.analysis().isPresent()) {
+        analyses.put(label(i), hold.analysis().get());
+      } else if (step instanceof Step.Experiment experiment) {
+        for (Step.ExperimentAnalysis each : experiment.analyses()) {
+          analyses.put(label(i) + ".analyses[" + each.name() + "]", each.analysis());
+        }
+      }
+    }
+    return analyses;
+  }
+
+  /** Whether this is a standalone Experiment document rather than a rollout. */
+  public boolean standaloneExperiment() {
+    return spec.strategy() instanceof Strategy.Experiment;
   }
 
   /** Every version role the rollout may route to: stable, canary, then experiment variants. */

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param traffic the traffic the routers must serve now
  * @param routers each router's latest answer for {@code traffic}'s generation
  * @param analyses the runs of the current step and the background run
+ * @param experiments how the rollout's experiments ended, oldest first
  * @param operatorPaused whether an operator paused the rollout
  * @param inconclusive why an inconclusive analysis holds the rollout; empty when none does
  * @param fullPromotion whether an operator asked to skip straight to the end
@@ -35,6 +36,7 @@ public record RolloutStatus(
     Traffic traffic,
     Map<String, Verification> routers,
     List<AnalysisRun> analyses,
+    List<ExperimentResult> experiments,
     boolean operatorPaused,
     String inconclusive,
     boolean fullPromotion,
@@ -47,6 +49,7 @@ public record RolloutStatus(
   public RolloutStatus {
     routers = Collections.unmodifiableMap(new LinkedHashMap<>(routers));
     analyses = List.copyOf(analyses);
+    experiments = List.copyOf(experiments);
     conditions = List.copyOf(conditions);
     history = List.copyOf(history);
   }

@@ -7,7 +7,7 @@ public enum RunPhase {
   FAILED,
   INCONCLUSIVE;
 
-  boolean finished() {
+  public boolean finished() {
     return this != RUNNING;
   }
 }

@@ -88,6 +88,7 @@ public final class StepEngine {
     Traffic traffic;
     final Map<String, Verification> routers = new LinkedHashMap<>();
     final List<AnalysisRun> analyses = new ArrayList<>();
+    final List<ExperimentResult> experiments = new ArrayList<>();
     boolean operatorPaused;
     String inconclusive;
     boolean fullPromotion;
@@ -128,6 +129,7 @@ public final class StepEngine {
       work.traffic = status.traffic();
       work.routers.putAll(status.routers());
       work.analyses.addAll(status.analyses());
+      work.experiments.addAll(status.experiments());
       work.operatorPaused = status.operatorPaused();
       work.inconclusive = status.inconclusive();
       work.fullPromotion = status.fullPromotion();
@@ -168,13 +170,17 @@ public final class StepEngine {
       if (index < 0 || analyses.get(index).phase().finished()) {
         return; // a stopped run, or news after its end
       }
-      AnalysisRun run = analyses.get(index).with(report.phase(), report.message());
+      AnalysisRun run =
+          analyses.get(index).with(report.phase(), report.message(), report.metrics());
       analyses.set(index, run);
       if (phase.terminal()) {
         return;
       }
       if (run.phase() == RunPhase.FAILED) {
         abort("analysis " + run.name() + " failed: " + run.message());
+      } else if (run.phase() == RunPhase.INCONCLUSIVE && plan.standaloneExperiment()) {
+        // A standalone experiment has no one to ask: it runs its time and ends inconclusive.
+        record("analysis " + run.name() + " was inconclusive: " + run.message());
       } else if (run.phase() == RunPhase.INCONCLUSIVE) {
         inconclusive = "analysis " + run.name() + " was inconclusive: " + run.message();
         record(inconclusive);
@@ -263,6 +269,7 @@ public final class StepEngine {
       fullPromotion = false;
       live = "";
       analyses.clear();
+      experiments.clear();
       record("retried by an operator");
       enter(0);
     }
@@ -377,9 +384,30 @@ public final class StepEngine {
           && experiment.variants().stream().anyMatch(v -> traffic.weights().containsKey(v.name()));
     }
 
-    /** Gives the variants' weight back to stable and stops the experiment's analyses. */
+    /**
+     * Gives the variants' weight back to stable, records the experiment's result from its analyses
+     * and stops those still running.
+     */
     private void endExperiment() {
       Step.Experiment experiment = (Step.Experiment) plan.steps().get(step);
+      List<AnalysisRun> runs = analyses.stream().filter(run -> !run.background()).toList();
+      RunPhase result =
+          runs.stream().anyMatch(run -> run.phase() == RunPhase.INCONCLUSIVE)
+              ? RunPhase.INCONCLUSIVE
+              : RunPhase.SUCCESSFUL;
+      experiments.add(
+          new ExperimentResult(
+              plan.label(step),
+              result,
+              now,
+              runs.stream()
+                  .map(
+                      run ->
+                          run.name()
+                              + " "
+                              + run.phase().name().toLowerCase()
+                              + (run.message().isEmpty() ? "" : ": " + run.message()))
+                  .collect(Collectors.joining("; "))));
       Map<String, Integer> weights = new LinkedHashMap<>();
       weights.put(STABLE, traffic.weightOf(STABLE) + experiment.variantWeight());
       weights.put(CANARY, traffic.weightOf(CANARY));
@@ -407,13 +435,26 @@ public final class StepEngine {
     private void complete() {
       stopRuns(run -> true);
       phase = Phase.HEALTHY;
-      live = CANARY;
       release = new Effect.Release(traffic);
-      message = "completed: canary serves all traffic, managed routes released";
+      if (plan.standaloneExperiment()) {
+        live = STABLE;
+        ExperimentResult result = experiments.get(experiments.size() - 1);
+        message =
+            "experiment ended "
+                + result.result().name().toLowerCase()
+                + ", routes restored: "
+                + result.message();
+      } else {
+        live = CANARY;
+        message = "completed: canary serves all traffic, managed routes released";
+      }
       record("completed");
     }
 
     private void abort(String reason) {
+      if (experimentActive()) {
+        experiments.add(new ExperimentResult(plan.label(step), RunPhase.FAILED, now, reason));
+      }
       stopRuns(run -> true);
       setTraffic(Traffic.allTo(STABLE, 0));
       phase = Phase.DEGRADED;
@@ -421,7 +462,10 @@ public final class StepEngine {
       inconclusive = "";
       live = STABLE;
       release = new Effect.Release(traffic);
-      message = "aborted: " + reason + "; stable serves all traffic";
+      message =
+          plan.standaloneExperiment()
+              ? "experiment failed, routes restored: " + reason
+              : "aborted: " + reason + "; stable serves all traffic";
       record(reason);
     }
 
@@ -448,7 +492,8 @@ public final class StepEngine {
               background,
               analysis,
               RunPhase.RUNNING,
-              "");
+              "",
+              List.of());
       analyses.add(run);
       starts.add(new Effect.StartAnalysis(run));
     }
@@ -506,6 +551,7 @@ public final class StepEngine {
               traffic,
               routers,
               analyses,
+              experiments,
               operatorPaused,
               inconclusive,
               fullPromotion,

@@ -2,18 +2,23 @@ package dev.meshroll.host.run;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.meshroll.api.Capability;
+import dev.meshroll.api.MetricProvider;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.RouterException;
 import dev.meshroll.api.TrafficRouter;
 import dev.meshroll.api.ValidationProblem;
+import dev.meshroll.host.analysis.AnalysisSetup;
 import dev.meshroll.host.engine.Command;
 import dev.meshroll.host.engine.Plan;
 import dev.meshroll.host.engine.StepEngine;
 import dev.meshroll.host.plugins.Plugins;
+import dev.meshroll.host.spec.AnalysisTemplate;
 import dev.meshroll.host.spec.HostConfig;
 import dev.meshroll.host.spec.RolloutSpec;
 import dev.meshroll.host.spec.SpecProblem;
 import dev.meshroll.host.state.StateStore;
+import dev.meshroll.providers.PrometheusProvider;
+import dev.meshroll.providers.WebProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,6 +46,9 @@ public final class Host implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Host.class);
   private static final long RESCAN_MILLIS = 500;
 
+  /** Threads that wait for metric providers, each at most the plugin timeout. */
+  private static final int MEASURERS = 4;
+
   private final HostConfig config;
   private final Plugins plugins;
   private final Map<String, TrafficRouter> routers;
@@ -52,8 +60,11 @@ public final class Host implements AutoCloseable {
   private final RolloutSource source;
   private final RolloutWorker.Services services;
   private final Map<RolloutRef, RolloutWorker> workers = new ConcurrentHashMap<>();
+  private final Map<String, MetricProvider> providers;
+  private final ExecutorService measurers;
   // Written by the rescan task only; read by the control API (a volatile snapshot is enough).
   private volatile List<SpecProblem> fileProblems = List.of();
+  private volatile Map<RolloutRef, AnalysisTemplate> templates = Map.of();
 
   private Host(HostConfig config, Plugins plugins) throws IOException {
     this.config = config;
@@ -69,6 +80,11 @@ public final class Host implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder().setNameFormat("timers").setDaemon(true).build());
     this.source = new RolloutSource(config.rollouts());
+    this.providers = providers(plugins);
+    this.measurers =
+        Executors.newFixedThreadPool(
+            MEASURERS,
+            new ThreadFactoryBuilder().setNameFormat("measure-%d").setDaemon(true).build());
     this.services =
         new RolloutWorker.Services(
             new StepEngine(),
@@ -76,7 +92,15 @@ public final class Host implements AutoCloseable {
             new StateStore(config.state()),
             calls,
             routers,
-            new UnmeasuredAnalyses(),
+            new MeasuredAnalyses(
+                providers,
+                () -> templates,
+                calls,
+                timers,
+                measurers,
+                Clock.systemUTC(),
+                config.pluginTimeout(),
+                metrics),
             timers,
             pool,
             metrics,
@@ -99,6 +123,23 @@ public final class Host implements AutoCloseable {
         config.state(),
         host.routers.keySet());
     return host;
+  }
+
+  /** The built-in metric providers, then the plugins' (which cannot replace a built-in). */
+  private static Map<String, MetricProvider> providers(Plugins plugins) {
+    Map<String, MetricProvider> providers = new LinkedHashMap<>();
+    for (MetricProvider builtIn : List.of(new PrometheusProvider(), new WebProvider())) {
+      providers.put(builtIn.id(), builtIn);
+    }
+    plugins
+        .metricProviders()
+        .forEach(
+            (id, provider) -> {
+              if (providers.putIfAbsent(id, provider) != null) {
+                logger.error("metric provider {} of a plugin left out: {} is built in", id, id);
+              }
+            });
+    return providers;
   }
 
   private static Map<String, TrafficRouter> startRouters(
@@ -148,6 +189,7 @@ public final class Host implements AutoCloseable {
       }
     }
     problems.addAll(plan.refusals(capabilities));
+    problems.addAll(analysisProblems(spec, plan));
     for (String router : capabilities.keySet()) {
       try {
         List<ValidationProblem> found =
@@ -169,6 +211,60 @@ public final class Host implements AutoCloseable {
     return problems;
   }
 
+  /**
+   * Why the rollout's analyses cannot run: templates or arguments missing, providers not installed,
+   * or provider blocks their providers refuse.
+   */
+  private List<String> analysisProblems(RolloutSpec spec, Plan plan) {
+    List<String> problems = new ArrayList<>();
+    Map<RolloutRef, AnalysisTemplate> loaded = templates;
+    plan.analyses()
+        .forEach(
+            (where, analysis) -> {
+              AnalysisSetup.Setup setup = AnalysisSetup.resolve(spec.ref(), analysis, loaded);
+              setup
+                  .problems()
+                  .forEach(problem -> problems.add(spec.file() + ": " + where + ": " + problem));
+              for (AnalysisSetup.ReadyMetric ready : setup.metrics()) {
+                problems.addAll(providerProblems(ready.template(), ready.metric()));
+              }
+            });
+    return problems.stream().distinct().toList();
+  }
+
+  private List<String> providerProblems(AnalysisTemplate template, AnalysisTemplate.Metric metric) {
+    String path =
+        template.file()
+            + ": spec.metrics["
+            + template.metrics().indexOf(metric)
+            + "].provider."
+            + metric.provider();
+    MetricProvider provider = providers.get(metric.provider());
+    if (provider == null) {
+      return List.of(
+          path
+              + ": provider '"
+              + metric.provider()
+              + "' is not installed (installed: "
+              + providers.keySet()
+              + ")");
+    }
+    try {
+      return calls
+          .call(provider.id(), "validate", () -> provider.validate(metric.providerConfig()))
+          .stream()
+          .map(
+              problem ->
+                  path
+                      + (problem.field().isEmpty() ? "" : "." + problem.field())
+                      + ": "
+                      + problem.message())
+          .toList();
+    } catch (RouterException e) {
+      return List.of(path + ": " + e.getMessage());
+    }
+  }
+
   private void rescan() {
     RolloutSource.Snapshot snapshot;
     try {
@@ -181,6 +277,7 @@ public final class Host implements AutoCloseable {
       snapshot.problems().forEach(problem -> logger.warn("spec refused: {}", problem));
     }
     fileProblems = snapshot.problems();
+    templates = snapshot.templates(); // before admission reads them
     snapshot
         .rollouts()
         .forEach(
@@ -263,6 +360,7 @@ public final class Host implements AutoCloseable {
   public void close() {
     timers.shutdownNow();
     workers.values().forEach(RolloutWorker::stop);
+    measurers.shutdownNow();
     pool.shutdown();
     try {
       pool.awaitTermination(5, TimeUnit.SECONDS);

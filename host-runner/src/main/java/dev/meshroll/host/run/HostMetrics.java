@@ -1,6 +1,8 @@
 package dev.meshroll.host.run;
 
+import dev.meshroll.api.Measurement;
 import dev.meshroll.api.RolloutRef;
+import dev.meshroll.host.engine.MetricResult.Outcome;
 import dev.meshroll.host.engine.Phase;
 import dev.meshroll.host.engine.RolloutStatus;
 import io.prometheus.metrics.core.metrics.Counter;
@@ -8,6 +10,7 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /** The host's Prometheus metrics: rollout phase, step and weights, and plugin calls. */
@@ -52,6 +55,19 @@ public final class HostMetrics {
           .labelNames("router", "call")
           .register(registry);
 
+  private final Gauge analysisValue =
+      Gauge.builder()
+          .name("meshroll_analysis_value")
+          .help("The latest value an analysis metric measured (numbers and one-sample vectors)")
+          .labelNames("namespace", "name", "analysis", "metric")
+          .register(registry);
+  private final Counter measurements =
+      Counter.builder()
+          .name("meshroll_analysis_measurements_total")
+          .help("Measurements of analysis metrics, by what they counted as")
+          .labelNames("namespace", "name", "analysis", "metric", "outcome")
+          .register(registry);
+
   public PrometheusRegistry registry() {
     return registry;
   }
@@ -89,6 +105,25 @@ public final class HostMetrics {
           .weights()
           .keySet()
           .forEach(version -> weight.remove(ref.namespace(), ref.name(), version));
+    }
+  }
+
+  /** Counts one measurement of an analysis metric and shows its value when it is a number. */
+  void measured(
+      RolloutRef ref, String analysis, String metric, Outcome outcome, Measurement measurement) {
+    measurements
+        .labelValues(ref.namespace(), ref.name(), analysis, metric, outcome.name().toLowerCase())
+        .inc();
+    if (measurement instanceof Measurement.Value value) {
+      Object result = value.result();
+      if (result instanceof List<?> list && list.size() == 1) {
+        result = list.get(0);
+      }
+      if (result instanceof Number number) {
+        analysisValue
+            .labelValues(ref.namespace(), ref.name(), analysis, metric)
+            .set(number.doubleValue());
+      }
     }
   }
 

@@ -36,12 +36,13 @@ final class RolloutSource {
    * @param rollouts the rollouts in force, from each file's last good content
    * @param problems each file's current problems (files that are valid have none)
    * @param rolloutProblems for each rollout in force, the problems of its file's newest content
+   * @param templates the AnalysisTemplates in force, by namespace and name
    */
   record Snapshot(
       Map<RolloutRef, RolloutSpec> rollouts,
       List<SpecProblem> problems,
       Map<RolloutRef, List<String>> rolloutProblems,
-      List<AnalysisTemplate> templates) {}
+      Map<RolloutRef, AnalysisTemplate> templates) {}
 
   RolloutSource(Path folder) {
     this.folder = folder;
@@ -82,7 +83,7 @@ final class RolloutSource {
     Map<RolloutRef, RolloutSpec> rollouts = new LinkedHashMap<>();
     Map<RolloutRef, List<String>> rolloutProblems = new LinkedHashMap<>();
     List<SpecProblem> problems = new ArrayList<>();
-    List<AnalysisTemplate> templates = new ArrayList<>();
+    Map<RolloutRef, AnalysisTemplate> templates = new LinkedHashMap<>();
     files.keySet().stream()
         .sorted()
         .forEach(
@@ -92,19 +93,19 @@ final class RolloutSource {
               if (seen.lastGood() == null) {
                 return;
               }
-              templates.addAll(seen.lastGood().templates());
+              for (AnalysisTemplate template : seen.lastGood().templates()) {
+                AnalysisTemplate other = templates.putIfAbsent(template.ref(), template);
+                if (other != null) {
+                  problems.add(
+                      alreadyDeclared(
+                          template.file(), "AnalysisTemplate", template.ref(), other.file()));
+                }
+              }
               for (RolloutSpec rollout : seen.lastGood().rollouts()) {
                 RolloutSpec other = rollouts.putIfAbsent(rollout.ref(), rollout);
                 if (other != null) {
                   problems.add(
-                      new SpecProblem(
-                          rollout.file(),
-                          "metadata.name",
-                          "Rollout "
-                              + rollout.ref()
-                              + " is declared in "
-                              + other.file()
-                              + " already"));
+                      alreadyDeclared(rollout.file(), "Rollout", rollout.ref(), other.file()));
                   continue;
                 }
                 rolloutProblems.put(
@@ -112,6 +113,12 @@ final class RolloutSource {
               }
             });
     return new Snapshot(rollouts, problems, rolloutProblems, templates);
+  }
+
+  private static SpecProblem alreadyDeclared(
+      String file, String kind, RolloutRef ref, String firstFile) {
+    return new SpecProblem(
+        file, "metadata.name", kind + " " + ref + " is declared in " + firstFile + " already");
   }
 
   private static boolean isSpecFile(Path file) {

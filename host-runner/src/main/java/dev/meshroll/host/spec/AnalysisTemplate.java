@@ -1,6 +1,7 @@
 package dev.meshroll.host.spec;
 
 import dev.meshroll.api.RolloutRef;
+import dev.meshroll.host.analysis.Condition;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,11 @@ public record AnalysisTemplate(String file, RolloutRef ref, List<Arg> args, List
    * @param provider the provider's id, e.g. {@code prometheus}
    * @param providerConfig the provider's block, validated by the provider itself
    * @param count how many measurements; empty means until the analysis is stopped
-   * @param successCondition a CEL expression over {@code result}
-   * @param failureCondition a CEL expression over {@code result}
+   * @param successCondition a CEL expression over {@code result}, compiled
+   * @param failureCondition a CEL expression over {@code result}, compiled
+   * @param noData what a measurement without data (an empty vector, NaN) counts as
+   * @param minSamples how many measurements with data the metric needs before it may succeed
+   * @param dryRun measured and shown, but never decides the analysis
    */
   public record Metric(
       String name,
@@ -37,9 +41,20 @@ public record AnalysisTemplate(String file, RolloutRef ref, List<Arg> args, List
       Duration interval,
       Optional<Integer> count,
       Duration initialDelay,
-      Optional<String> successCondition,
-      Optional<String> failureCondition,
+      Optional<Condition> successCondition,
+      Optional<Condition> failureCondition,
       int failureLimit,
       int inconclusiveLimit,
-      int consecutiveErrorLimit) {}
+      int consecutiveErrorLimit,
+      NoData noData,
+      int minSamples,
+      boolean dryRun) {}
+
+  /** What a measurement without data counts as: an error (the default), or a verdict. */
+  public enum NoData {
+    ERROR,
+    INCONCLUSIVE,
+    FAILURE,
+    SUCCESS
+  }
 }

@@ -2,6 +2,7 @@ package dev.meshroll.host.spec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meshroll.api.Suggestions;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -108,6 +109,27 @@ final class Fields {
 
   Optional<Integer> integer(String key, int min, int max) {
     return has(key) ? integer(problems, pathOf(key), node.get(key), min, max) : Optional.empty();
+  }
+
+  /** One of {@code choices}, e.g. {@code noData: inconclusive}. */
+  Optional<String> choice(String key, List<String> choices) {
+    return string(key)
+        .filter(
+            value -> {
+              if (choices.contains(value)) {
+                return true;
+              }
+              problems.add(
+                  pathOf(key),
+                  "'"
+                      + value
+                      + "' is not one of "
+                      + String.join(", ", choices)
+                      + Suggestions.nearest(value, choices)
+                          .map(near -> " (did you mean '" + near + "'?)")
+                          .orElse(""));
+              return false;
+            });
   }
 
   Optional<Boolean> bool(String key) {

@@ -11,6 +11,9 @@ import dev.meshroll.api.RequestMatch;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.RolloutRouting;
 import dev.meshroll.api.StringMatch;
+import dev.meshroll.api.Suggestions;
+import dev.meshroll.host.analysis.AnalysisSetup;
+import dev.meshroll.host.analysis.Condition;
 import dev.meshroll.host.spec.Fields.Item;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +26,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -41,8 +45,7 @@ final class Specs {
   /** Kubernetes object names (RFC 1123 labels), for rollouts, namespaces and templates. */
   private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-  private static final Pattern ARG_REFERENCE = Pattern.compile("\\{\\{\\s*args\\.([^}\\s]*)\\s*}}");
-
+  private static final List<String> KINDS = List.of("Rollout", "Experiment", "AnalysisTemplate");
   private static final List<String> ROOT = List.of("apiVersion", "kind", "metadata", "spec");
   private static final List<String> METADATA =
       List.of("name", "namespace", "labels", "annotations");
@@ -73,7 +76,10 @@ final class Specs {
           "failureCondition",
           "failureLimit",
           "inconclusiveLimit",
-          "consecutiveErrorLimit");
+          "consecutiveErrorLimit",
+          "noData",
+          "minSamples",
+          "dryRun");
 
   private Specs() {}
 
@@ -154,10 +160,20 @@ final class Specs {
     int before = problems.count();
     switch (kind.get()) {
       case "Rollout" -> {
-        Optional<Strategy> strategy = rolloutSpec(fields);
+        Optional<Strategy> strategy = rolloutSpec(fields, ref);
         if (problems.count() == before && ref.isPresent() && strategy.isPresent()) {
           rollouts.add(
               new RolloutSpec(file, ref.get(), revision(fields.raw("spec")), strategy.get()));
+        }
+      }
+      case "Experiment" -> {
+        Optional<Strategy> experiment =
+            fields
+                .object("spec", List.of("trafficRouting", "duration", "variants", "analyses"))
+                .flatMap(spec -> experimentSpec(spec, ref));
+        if (problems.count() == before && ref.isPresent() && experiment.isPresent()) {
+          rollouts.add(
+              new RolloutSpec(file, ref.get(), revision(fields.raw("spec")), experiment.get()));
         }
       }
       case "AnalysisTemplate" -> {
@@ -175,14 +191,16 @@ final class Specs {
       default ->
           problems.add(
               "kind",
-              Suggestions.nearest(kind.get(), List.of("Rollout", "AnalysisTemplate"))
+              Suggestions.nearest(kind.get(), KINDS)
                   .map(
                       near ->
                           "'" + kind.get() + "' is not a known kind (did you mean '" + near + "'?)")
                   .orElse(
                       "'"
                           + kind.get()
-                          + "' is not a known kind (expected Rollout or AnalysisTemplate)"));
+                          + "' is not a known kind (expected one of "
+                          + String.join(", ", KINDS)
+                          + ")"));
     }
     ref.ifPresent(
         r -> {
@@ -230,7 +248,7 @@ final class Specs {
 
   // ---- Rollout
 
-  private static Optional<Strategy> rolloutSpec(Fields root) {
+  private static Optional<Strategy> rolloutSpec(Fields root, Optional<RolloutRef> ref) {
     Optional<Fields> spec = root.object("spec", List.of("strategy"));
     if (spec.isEmpty() || !spec.get().require("strategy")) {
       return Optional.empty();
@@ -245,29 +263,39 @@ final class Specs {
       return Optional.empty();
     }
     return fields.has("canary")
-        ? fields.object("canary", CANARY).flatMap(Specs::canary)
-        : fields.object("blueGreen", BLUE_GREEN).flatMap(Specs::blueGreen);
+        ? fields.object("canary", CANARY).flatMap(canary -> canary(canary, ref))
+        : fields.object("blueGreen", BLUE_GREEN).flatMap(blueGreen -> blueGreen(blueGreen, ref));
   }
 
-  private static Optional<Strategy> canary(Fields fields) {
+  private static Optional<Strategy> canary(Fields fields, Optional<RolloutRef> ref) {
     Map<String, String> services = services(fields, "stableService", "canaryService");
     Optional<TrafficRouting> routing = trafficRouting(fields);
+    AnalysisArgs args = analysisArgs(ref, services, routing);
     RouteKinds kinds = new RouteKinds(routing.map(TrafficRouting::managedRoutes).orElse(List.of()));
     List<Step> steps = new ArrayList<>();
     int canaryWeight = 0;
     List<Item> items = fields.list("steps");
     for (Item item : items) {
-      Optional<Step> step = step(fields.problems(), item, kinds, canaryWeight);
+      Optional<Step> step = step(fields.problems(), item, kinds, canaryWeight, args);
       step.ifPresent(steps::add);
       if (step.orElse(null) instanceof Step.SetWeight setWeight) {
         canaryWeight = setWeight.weight();
       }
     }
-    Optional<Strategy.BackgroundAnalysis> background = background(fields, items.size());
+    Optional<Strategy.BackgroundAnalysis> background = background(fields, items.size(), args);
     return routing.map(r -> new Strategy.Canary(services, r, steps, background));
   }
 
-  private static Optional<Strategy.BackgroundAnalysis> background(Fields canary, int stepCount) {
+  /** A standalone experiment: the experiment step's fields beside a trafficRouting block. */
+  private static Optional<Strategy> experimentSpec(Fields spec, Optional<RolloutRef> ref) {
+    Optional<TrafficRouting> routing = trafficRouting(spec);
+    Optional<Step> experiment = experiment(spec, 0, analysisArgs(ref, Map.of(), routing));
+    return routing.flatMap(
+        r -> experiment.map(e -> new Strategy.Experiment(r, (Step.Experiment) e)));
+  }
+
+  private static Optional<Strategy.BackgroundAnalysis> background(
+      Fields canary, int stepCount, AnalysisArgs args) {
     if (!canary.has("analysis")) {
       return Optional.empty();
     }
@@ -275,16 +303,17 @@ final class Specs {
         .object("analysis", List.of("templates", "args", "startingStep"))
         .flatMap(
             analysis -> {
-              Optional<AnalysisRef> ref = analysisRef(analysis);
+              Optional<AnalysisRef> ref = analysisRef(analysis, args);
               int startingStep =
                   analysis.integer("startingStep", 0, Math.max(0, stepCount - 1)).orElse(0);
               return ref.map(r -> new Strategy.BackgroundAnalysis(r, startingStep));
             });
   }
 
-  private static Optional<Strategy> blueGreen(Fields fields) {
+  private static Optional<Strategy> blueGreen(Fields fields, Optional<RolloutRef> ref) {
     Map<String, String> services = services(fields, "activeService", "previewService");
     Optional<TrafficRouting> routing = trafficRouting(fields);
+    AnalysisArgs args = analysisArgs(ref, services, routing);
     RouteKinds kinds = new RouteKinds(routing.map(TrafficRouting::managedRoutes).orElse(List.of()));
     Optional<Strategy.PreviewRoute> preview = Optional.empty();
     if (fields.has("previewRoute")) {
@@ -317,8 +346,8 @@ final class Specs {
               fields.pathOf("autoPromotionSeconds"),
               "has no effect when autoPromotionEnabled is false");
     }
-    Optional<AnalysisRef> pre = optionalAnalysis(fields, "prePromotionAnalysis");
-    Optional<AnalysisRef> post = optionalAnalysis(fields, "postPromotionAnalysis");
+    Optional<AnalysisRef> pre = optionalAnalysis(fields, "prePromotionAnalysis", args);
+    Optional<AnalysisRef> post = optionalAnalysis(fields, "postPromotionAnalysis", args);
     Duration window =
         fields
             .integer("rollbackWindowSeconds", 0, (int) Fields.LONGEST.toSeconds())
@@ -331,11 +360,19 @@ final class Specs {
                 services, r, previewRoute, autoPromotion, delay, pre, post, window));
   }
 
-  private static Optional<AnalysisRef> optionalAnalysis(Fields fields, String key) {
+  private static Optional<AnalysisRef> optionalAnalysis(
+      Fields fields, String key, AnalysisArgs args) {
     if (!fields.has(key)) {
       return Optional.empty();
     }
-    return fields.object(key, List.of("templates", "args")).flatMap(Specs::analysisRef);
+    return fields
+        .object(key, List.of("templates", "args"))
+        .flatMap(analysis -> analysisRef(analysis, args));
+  }
+
+  private static AnalysisArgs analysisArgs(
+      Optional<RolloutRef> ref, Map<String, String> services, Optional<TrafficRouting> routing) {
+    return new AnalysisArgs(ref, services, routing.map(TrafficRouting::routers).orElse(Map.of()));
   }
 
   private static Map<String, String> services(Fields fields, String stableKey, String canaryKey) {
@@ -453,7 +490,7 @@ final class Specs {
   }
 
   private static Optional<Step> step(
-      Problems problems, Item item, RouteKinds kinds, int canaryWeight) {
+      Problems problems, Item item, RouteKinds kinds, int canaryWeight, AnalysisArgs args) {
     Optional<Fields> read = Fields.of(problems, item.path(), item.node(), STEP_KINDS);
     if (read.isEmpty()) {
       return Optional.empty();
@@ -492,11 +529,11 @@ final class Specs {
                   });
       case "analysis" ->
           step.object("analysis", List.of("templates", "args"))
-              .flatMap(Specs::analysisRef)
+              .flatMap(analysis -> analysisRef(analysis, args))
               .map(Step.Analysis::new);
       case "experiment" ->
           step.object("experiment", List.of("duration", "variants", "analyses"))
-              .flatMap(experiment -> experiment(experiment, canaryWeight));
+              .flatMap(experiment -> experiment(experiment, canaryWeight, args));
       default -> throw new AssertionError(present.get(0));
     };
   }
@@ -611,7 +648,8 @@ final class Specs {
     return Optional.of(new StringMatch(StringMatch.Kind.valueOf(kind.toUpperCase()), value.get()));
   }
 
-  private static Optional<Step> experiment(Fields experiment, int canaryWeight) {
+  private static Optional<Step> experiment(
+      Fields experiment, int canaryWeight, AnalysisArgs analysisArgs) {
     Problems problems = experiment.problems();
     int before = problems.count();
     Optional<Duration> duration =
@@ -682,7 +720,7 @@ final class Specs {
                             problems.add(
                                 analysis.pathOf("name"), "'" + n + "' names two analyses"));
                 Optional<String> template = analysis.requiredString("templateName");
-                Map<String, String> args = args(analysis);
+                Map<String, String> args = analysisArgs.read(analysis);
                 if (name.isPresent() && template.isPresent()) {
                   analyses.add(
                       new Step.ExperimentAnalysis(
@@ -697,7 +735,7 @@ final class Specs {
   }
 
   /** {@code templates: [{templateName: a}]} (Argo's form) or {@code [{name: a}]}, and args. */
-  private static Optional<AnalysisRef> analysisRef(Fields analysis) {
+  private static Optional<AnalysisRef> analysisRef(Fields analysis, AnalysisArgs analysisArgs) {
     Problems problems = analysis.problems();
     int before = problems.count();
     List<String> templates = new ArrayList<>();
@@ -720,28 +758,10 @@ final class Specs {
                     .ifPresent(templates::add);
               });
     }
-    Map<String, String> args = args(analysis);
+    Map<String, String> args = analysisArgs.read(analysis);
     return problems.count() > before
         ? Optional.empty()
         : Optional.of(new AnalysisRef(templates, args));
-  }
-
-  private static Map<String, String> args(Fields parent) {
-    Map<String, String> args = new LinkedHashMap<>();
-    for (Item item : parent.list("args")) {
-      Fields.of(parent.problems(), item.path(), item.node(), List.of("name", "value"))
-          .ifPresent(
-              arg -> {
-                Optional<String> name = arg.requiredString("name");
-                Optional<String> value = arg.requiredString("value");
-                if (name.isPresent() && args.containsKey(name.get())) {
-                  parent.problems().add(arg.pathOf("name"), "'" + name.get() + "' is given twice");
-                } else if (name.isPresent() && value.isPresent()) {
-                  args.put(name.get(), value.get());
-                }
-              });
-    }
-    return args;
   }
 
   // ---- AnalysisTemplate
@@ -822,14 +842,28 @@ final class Specs {
       problems.add(metric.pathOf("interval"), "is required unless count is 1");
     }
     Duration initialDelay = metric.duration("initialDelay").orElse(Duration.ZERO);
-    Optional<String> success = metric.string("successCondition");
-    Optional<String> failure = metric.string("failureCondition");
+    Optional<Condition> success = condition(metric, "successCondition");
+    Optional<Condition> failure = condition(metric, "failureCondition");
     if (!metric.has("successCondition") && !metric.has("failureCondition")) {
       problems.add(metric.path(), "needs a successCondition or a failureCondition");
     }
     int failureLimit = metric.integer("failureLimit", 0, 1_000_000).orElse(0);
     int inconclusiveLimit = metric.integer("inconclusiveLimit", 0, 1_000_000).orElse(0);
     int errorLimit = metric.integer("consecutiveErrorLimit", 0, 1_000_000).orElse(4);
+    AnalysisTemplate.NoData noData =
+        metric
+            .choice("noData", List.of("error", "inconclusive", "failure", "success"))
+            .map(choice -> AnalysisTemplate.NoData.valueOf(choice.toUpperCase(Locale.ROOT)))
+            .orElse(AnalysisTemplate.NoData.ERROR);
+    int minSamples = metric.integer("minSamples", 0, 1_000_000).orElse(0);
+    count
+        .filter(c -> c < minSamples)
+        .ifPresent(
+            c ->
+                problems.add(
+                    metric.pathOf("minSamples"),
+                    minSamples + " can never be reached with count " + c));
+    boolean dryRun = metric.bool("dryRun").orElse(false);
     if (problems.count() > before) {
       return Optional.empty();
     }
@@ -845,7 +879,25 @@ final class Specs {
             failure,
             failureLimit,
             inconclusiveLimit,
-            errorLimit));
+            errorLimit,
+            noData,
+            minSamples,
+            dryRun));
+  }
+
+  /** A condition compiled now, so that a typo is refused with its position. */
+  private static Optional<Condition> condition(Fields metric, String key) {
+    return metric
+        .string(key)
+        .flatMap(
+            expression -> {
+              try {
+                return Optional.of(Condition.compile(expression));
+              } catch (IllegalArgumentException e) {
+                metric.problems().add(metric.pathOf(key), e.getMessage());
+                return Optional.empty();
+              }
+            });
   }
 
   private static void undeclaredArgs(
@@ -857,7 +909,7 @@ final class Specs {
         undeclaredArgs(problems, path + "[" + i + "]", list.get(i), declared);
       }
     } else if (tree instanceof String text) {
-      Matcher matcher = ARG_REFERENCE.matcher(text);
+      Matcher matcher = AnalysisSetup.ARG_REFERENCE.matcher(text);
       while (matcher.find()) {
         if (!declared.contains(matcher.group(1))) {
           problems.add(

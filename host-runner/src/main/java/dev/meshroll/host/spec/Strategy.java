@@ -57,6 +57,17 @@ public sealed interface Strategy {
     }
   }
 
+  /**
+   * A standalone {@code Experiment} document: its variants take their weights from stable for the
+   * experiment's duration while its analyses compare them; then every route is restored.
+   */
+  record Experiment(TrafficRouting trafficRouting, Step.Experiment experiment) implements Strategy {
+    @Override
+    public Map<String, String> services() {
+      return Map.of();
+    }
+  }
+
   /** A background analysis and the step it starts at. */
   record BackgroundAnalysis(AnalysisRef analysis, int startingStep) {}
 

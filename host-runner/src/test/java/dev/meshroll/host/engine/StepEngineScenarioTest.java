@@ -6,6 +6,8 @@ import static dev.meshroll.host.engine.TestRollouts.CANARY;
 import static dev.meshroll.host.engine.TestRollouts.CANARY_PROMOTION;
 import static dev.meshroll.host.engine.TestRollouts.SIMPLE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.meshroll.api.Verification;
 import java.time.Duration;
@@ -351,10 +353,102 @@ class StepEngineScenarioTest {
     }
 
     @Test
+    void theStepsResultIsKeptInTheStatus() {
+      Driver driver = canaryAt(5).converge().finish("compare", RunPhase.SUCCESSFUL, "1.0% vs 1.1%");
+      driver.after(Duration.ofMinutes(10)).converge();
+      assertThat(driver.status().experiments())
+          .containsExactly(
+              new ExperimentResult(
+                  "steps[5]",
+                  RunPhase.SUCCESSFUL,
+                  driver.now(),
+                  "compare successful: 1.0% vs 1.1%"));
+    }
+
+    @Test
+    void anAbortDuringTheExperimentFailsIt() {
+      Driver driver = canaryAt(5).command(Command.ABORT);
+      assertThat(driver.status().experiments())
+          .extracting(ExperimentResult::result, ExperimentResult::message)
+          .containsExactly(tuple(RunPhase.FAILED, "aborted by an operator"));
+    }
+
+    @Test
     void promoteEndsTheExperimentEarly() {
       Driver driver = canaryAt(5).converge().command(Command.PROMOTE);
       assertThat(driver.traffic().weights()).doesNotContainKeys("baseline", "candidate");
       assertThat(driver.runningRuns()).containsExactly("background");
+    }
+  }
+
+  @Nested
+  class StandaloneExperiment {
+    private Driver started() {
+      Driver driver = new Driver(TestRollouts.EXPERIMENT).start();
+      assertThat(driver.traffic().weights())
+          .containsExactly(
+              entry("stable", 80),
+              entry("canary", 0),
+              entry("baseline", 10),
+              entry("candidate", 10));
+      assertThat(driver.runningRuns()).containsExactly("compare");
+      return driver.converge();
+    }
+
+    @Test
+    void runsItsTimeThenRestoresTheRoutesWithItsResult() {
+      Driver driver = started().finish("compare", RunPhase.SUCCESSFUL, "errors 1.0% vs 1.1%");
+      assertThat(driver.status().phase()).isEqualTo(Phase.PROGRESSING);
+
+      driver.after(Duration.ofMinutes(10));
+      assertStableOnly(driver.traffic());
+      driver.converge();
+
+      assertThat(driver.status().phase()).isEqualTo(Phase.HEALTHY);
+      assertThat(driver.status().live()).isEqualTo("stable");
+      assertThat(driver.lastEffects()).last().isEqualTo(new Effect.Release(driver.traffic()));
+      assertThat(driver.status().experiments())
+          .extracting(ExperimentResult::step, ExperimentResult::result)
+          .containsExactly(tuple("experiment", RunPhase.SUCCESSFUL));
+      assertThat(driver.status().message())
+          .isEqualTo(
+              "experiment ended successful, routes restored: compare successful: errors 1.0% vs"
+                  + " 1.1%");
+    }
+
+    @Test
+    void anInconclusiveAnalysisDoesNotPauseItButMarksTheResult() {
+      Driver driver = started().finish("compare", RunPhase.INCONCLUSIVE, "too few requests");
+      assertThat(driver.status().phase()).isEqualTo(Phase.PROGRESSING);
+      driver.after(Duration.ofMinutes(10)).converge();
+      assertThat(driver.status().phase()).isEqualTo(Phase.HEALTHY);
+      assertThat(driver.status().experiments())
+          .extracting(ExperimentResult::result)
+          .containsExactly(RunPhase.INCONCLUSIVE);
+    }
+
+    @Test
+    void aFailedAnalysisEndsItAtOnceWithTheRoutesRestored() {
+      Driver driver = started().finish("compare", RunPhase.FAILED, "candidate 4.0% vs 1.0%");
+      assertThat(driver.status().phase()).isEqualTo(Phase.DEGRADED);
+      assertStableOnly(driver.traffic());
+      assertThat(driver.status().experiments())
+          .extracting(ExperimentResult::result, ExperimentResult::message)
+          .containsExactly(
+              tuple(RunPhase.FAILED, "analysis compare failed: candidate 4.0% vs 1.0%"));
+      assertThat(driver.status().message())
+          .isEqualTo(
+              "experiment failed, routes restored: analysis compare failed: candidate 4.0% vs"
+                  + " 1.0%");
+    }
+
+    @Test
+    void promoteEndsItEarly() {
+      Driver driver = started().command(Command.PROMOTE);
+      assertStableOnly(driver.traffic());
+      driver.converge();
+      assertThat(driver.status().phase()).isEqualTo(Phase.HEALTHY);
+      assertThat(driver.status().experiments()).hasSize(1);
     }
   }
 

@@ -76,6 +76,25 @@ final class TestRollouts {
       """;
 
   /** Two weights and a pause, for short scenarios. */
+  /** A standalone experiment: two variants at 10% each for 10 minutes, one comparing analysis. */
+  static final String EXPERIMENT =
+      """
+      apiVersion: meshroll.dev/v1alpha1
+      kind: Experiment
+      metadata: {name: reviews-v2, namespace: bookinfo}
+      spec:
+        trafficRouting:
+          xds: {routes: [primary], versions: {baseline: reviews-v1-b, candidate: reviews-v2-c}}
+        duration: 10m
+        variants:
+        - {name: baseline, version: stable, weight: 10}
+        - {name: candidate, version: canary, weight: 10}
+        analyses:
+        - name: compare
+          templateName: error-ratio-vs-baseline
+          args: [{name: candidate, valueFrom: {version: candidate}}]
+      """;
+
   static final String SIMPLE =
       """
       apiVersion: meshroll.dev/v1alpha1

@@ -6,6 +6,7 @@ import dev.meshroll.api.HeaderMatch;
 import dev.meshroll.api.RequestMatch;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.StringMatch;
+import dev.meshroll.host.analysis.Condition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ class SpecFileTest {
     assertThat(metric.count()).isEmpty();
     assertThat(metric.failureLimit()).isEqualTo(2);
     assertThat(metric.consecutiveErrorLimit()).isEqualTo(4);
-    assertThat(metric.successCondition()).contains("result >= 0.95");
+    assertThat(metric.successCondition().map(Condition::expression)).contains("result >= 0.95");
   }
 
   @Test

@@ -150,7 +150,7 @@ class SpecValidationTest {
             step0 + ".analysis.templates[0]: needs exactly one of templateName or name"),
         malformed(
             steps("analysis: {templates: [{templateName: a}], args: [{name: x}]}"),
-            step0 + ".analysis.args[0].value: is required"),
+            step0 + ".analysis.args[0]: needs exactly one of value or valueFrom"),
         malformed(
             steps("experiment: {variants: [{name: b, version: stable, weight: 5}]}"),
             step0 + ".experiment.duration: is required"),
@@ -245,6 +245,40 @@ class SpecValidationTest {
                 "metrics:\n- name: sr\n  count: 1\n  failureCondition: result > 0\n  provider: {web: {}, prometheus: {}}"),
             "reviews.yaml: spec.metrics[0].provider: expected a mapping with one provider (such as prometheus or web), got 2 keys"),
         malformed(template("metrics: []"), "reviews.yaml: spec.metrics: needs at least one metric"),
+        malformed(
+            template(
+                "metrics:\n- name: sr\n  count: 1\n  successCondition: reslt >= 0.95\n  failureCondition: result > 1 && 'x'\n  provider: {web: {url: 'http://127.0.0.1/'}}"),
+            "reviews.yaml: spec.metrics[0].successCondition: column 1: undeclared reference to"
+                + " 'reslt' (in container '')",
+            "reviews.yaml: spec.metrics[0].failureCondition: column 12: found no matching overload"
+                + " for '_&&_' applied to '(bool, string)' (candidates: (bool, bool))"),
+        malformed(
+            template(
+                "metrics:\n- name: sr\n  count: 1\n  successCondition: size(result)\n  provider: {web: {url: 'http://127.0.0.1/'}}"),
+            "reviews.yaml: spec.metrics[0].successCondition: gives int, not the bool a condition"
+                + " needs"),
+        malformed(
+            template(
+                "metrics:\n- name: sr\n  count: 2\n  interval: 10s\n  noData: ignore\n  minSamples: 3\n  dryRun: maybe\n  successCondition: result\n  provider: {web: {url: 'http://127.0.0.1/'}}"),
+            "reviews.yaml: spec.metrics[0].noData: 'ignore' is not one of error, inconclusive,"
+                + " failure, success",
+            "reviews.yaml: spec.metrics[0].minSamples: 3 can never be reached with count 2",
+            "reviews.yaml: spec.metrics[0].dryRun: expected true or false, got the string"
+                + " \"maybe\""),
+        malformed(
+            steps(
+                "analysis: {templates: [{name: sr}], args: [{name: a, value: x, valueFrom: {rollout: name}}]}",
+                "analysis: {templates: [{name: sr}], args: [{name: b, valueFrom: {rollout: uid}}]}",
+                "analysis: {templates: [{name: sr}], args: [{name: c, valueFrom: {version: canary}}]}",
+                "analysis: {templates: [{name: sr}], args: [{name: d, valueFrom: {version: stable, router: smi}}]}"),
+            step0 + ".analysis.args[0]: needs exactly one of value or valueFrom",
+            "reviews.yaml: spec.strategy.canary.steps[1].analysis.args[0].valueFrom.rollout: 'uid'"
+                + " is not one of name, namespace",
+            "reviews.yaml: spec.strategy.canary.steps[2].analysis.args[0].valueFrom.version:"
+                + " 'canary' has no target here: give the strategy its Service (e.g."
+                + " canaryService) or trafficRouting.ROUTER.versions.canary",
+            "reviews.yaml: spec.strategy.canary.steps[3].analysis.args[0].valueFrom.router: 'smi'"
+                + " is not one of this rollout's routers [xds]"),
         malformed("", "reviews.yaml: (document): holds no document"),
         malformed("- a\n- b\n", "reviews.yaml: (document): expected a mapping, got a list"),
         malformed(
