@@ -16,10 +16,7 @@ class DemoE2E {
     HostProcess.Cli demo = HostProcess.localCli("demo", "--output", "json");
     assertThat(demo.exitCode()).as(demo.out()).isZero();
 
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : demo.out().lines().filter(line -> line.startsWith("{")).toList()) {
-      lines.add(new ObjectMapper().readTree(line));
-    }
+    List<JsonNode> lines = jsonLines(demo.out());
     assertThat(lines)
         .extracting(line -> line.path("requested").path("canary").asInt())
         .containsExactly(10, 30, 60, 100, 0);
@@ -32,5 +29,38 @@ class DemoE2E {
           .isCloseTo(step.path("requested").path("canary").asDouble(), Offset.offset(5.0));
     }
     assertThat(lines.get(4).path("phase").asText()).isEqualTo("Healthy");
+  }
+
+  @Test
+  void aBadCanaryIsRolledBackByItsAnalysis() throws Exception {
+    HostProcess.Cli demo = HostProcess.localCli("demo", "--bad-canary", "--output", "json");
+    assertThat(demo.exitCode()).as(demo.out()).isZero();
+
+    List<JsonNode> lines = jsonLines(demo.out());
+    assertThat(lines)
+        .extracting(line -> line.path("requested").path("canary").asInt(-1))
+        .containsExactly(10, 0, -1);
+    JsonNode aborted = lines.get(1);
+    assertThat(aborted.path("phase").asText()).isEqualTo("Degraded");
+    assertThat(aborted.path("observed").path("stable").asLong())
+        .as(aborted.toString())
+        .isPositive();
+    assertThat(aborted.path("observed").path("canary").asLong()).isZero();
+    // The status says Degraded a moment before the fleet has the return to stable: a few calls
+    // may still reach the failing canary, no more.
+    assertThat(aborted.path("observed").path("errors").asLong())
+        .as(aborted.toString())
+        .isLessThan(aborted.path("observed").path("stable").asLong() / 20);
+    assertThat(lines.get(2).path("message").asText())
+        .startsWith(
+            "aborted: analysis background failed: error-ratio: 1 does not meet successCondition");
+  }
+
+  private static List<JsonNode> jsonLines(String out) throws Exception {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : out.lines().filter(line -> line.startsWith("{")).toList()) {
+      lines.add(new ObjectMapper().readTree(line));
+    }
+    return lines;
   }
 }
