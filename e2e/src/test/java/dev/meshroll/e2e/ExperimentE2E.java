@@ -43,18 +43,23 @@ class ExperimentE2E {
               url: http://127.0.0.1:%d/errors?baseline={{args.baseline}}&candidate={{args.candidate}}
       """;
 
-  private static String experiment(String name, String candidateTarget) {
+  /**
+   * An experiment of baseline and candidate at 10% each by weight; or, with {@code byHeader}, the
+   * candidate reached only by requests with {@code x-variant: candidate}.
+   */
+  private static String experiment(String name, String candidateTarget, boolean byHeader) {
     return """
         apiVersion: meshroll.dev/v1alpha1
         kind: Experiment
         metadata: {name: %s, namespace: lab}
         spec:
           trafficRouting:
+            managedRoutes: [{name: candidate}]
             recorder: {versions: {baseline: reviews-v1, candidate: %s}}
           duration: 3s
           variants:
           - {name: baseline, version: stable, weight: 10}
-          - {name: candidate, version: canary, weight: 10}
+          - %s
           analyses:
           - name: compare
             templateName: candidate-vs-baseline
@@ -62,7 +67,13 @@ class ExperimentE2E {
             - {name: baseline, valueFrom: {version: baseline}}
             - {name: candidate, valueFrom: {version: candidate}}
         """
-        .formatted(name, candidateTarget);
+        .formatted(
+            name,
+            candidateTarget,
+            byHeader
+                ? "{name: candidate, version: canary, match: [{headerName: x-variant, headerValue:"
+                    + " {exact: candidate}}]}"
+                : "{name: candidate, version: canary, weight: 10}");
   }
 
   @Test
@@ -93,8 +104,8 @@ class ExperimentE2E {
     errors.start();
     try (HostProcess host = new HostProcess(folder, "").start()) {
       host.writeRollout("template.yaml", TEMPLATE.formatted(errors.getAddress().getPort()));
-      host.writeRollout("v2.yaml", experiment("v2", "reviews-v2"));
-      host.writeRollout("v3.yaml", experiment("v3", "reviews-v3"));
+      host.writeRollout("v2.yaml", experiment("v2", "reviews-v2", false));
+      host.writeRollout("v3.yaml", experiment("v3", "reviews-v3", true));
 
       HostProcess.eventually()
           .until(() -> ended(host.get("lab", "v2")) && ended(host.get("lab", "v3")));
@@ -118,14 +129,16 @@ class ExperimentE2E {
                   + " {baseline: 0.01, candidate: 0.2} does not meet successCondition"
                   + " `result.candidate <= result.baseline + 0.01`; 1 failed (failureLimit 0)");
 
+      assertThat(calls("v2", host).get(0))
+          .isEqualTo(
+              "apply lab/v2 2 {stable=80, canary=0, baseline=10, candidate=10} headers=[]"
+                  + " mirrors=[]");
+      assertThat(calls("v3", host).get(0))
+          .isEqualTo(
+              "apply lab/v3 2 {stable=90, canary=0, baseline=10, candidate=0} headers=[candidate]"
+                  + " mirrors=[]");
       for (String name : List.of("v2", "v3")) {
-        List<String> calls =
-            host.calls().stream().filter(call -> call.contains("lab/" + name + " ")).toList();
-        assertThat(calls.get(0))
-            .isEqualTo(
-                "apply lab/"
-                    + name
-                    + " 2 {stable=80, canary=0, baseline=10, candidate=10} headers=[] mirrors=[]");
+        List<String> calls = calls(name, host);
         assertThat(calls.get(calls.size() - 1))
             .matches(
                 "release lab/"
@@ -138,6 +151,10 @@ class ExperimentE2E {
     } finally {
       errors.stop(0);
     }
+  }
+
+  private static List<String> calls(String experiment, HostProcess host) throws Exception {
+    return host.calls().stream().filter(call -> call.contains("lab/" + experiment + " ")).toList();
   }
 
   private static boolean ended(Rollout rollout) {

@@ -42,4 +42,52 @@ class InvalidSpecE2E {
           .contains("apply shop/cart 3 {stable=25, canary=75} headers=[] mirrors=[]");
     }
   }
+
+  @Test
+  void anAnalysisThatCannotRunRefusesTheRevisionAtLoad(@TempDir Path folder) throws Exception {
+    try (HostProcess host = new HostProcess(folder, "").start()) {
+      String template =
+          """
+          apiVersion: meshroll.dev/v1alpha1
+          kind: AnalysisTemplate
+          metadata: {name: checks, namespace: shop}
+          spec:
+            args: [{name: service}]
+            metrics:
+            - name: errors
+              count: 1
+              successCondition: result == 0
+              provider: {web: {url: 'http://127.0.0.1:1/{{args.service}}', metod: GET}}
+          """;
+      host.writeRollout("checks.yaml", template);
+      String rollout =
+          Rollouts.canary(
+              "shop",
+              "cart",
+              "{}",
+              "setWeight: 25",
+              "analysis: {templates: [{name: checks}]}",
+              "setWeight: 75");
+      host.writeRollout("cart.yaml", rollout);
+
+      HostProcess.eventually().until(() -> host.get("shop", "cart").getSpecProblemsCount() > 0);
+      Rollout cart = host.get("shop", "cart");
+      assertThat(cart.getSpecProblemsList())
+          .containsExactly(
+              "cart.yaml: steps[1]: AnalysisTemplate checks (checks.yaml) needs argument"
+                  + " 'service', which has no default and is not given",
+              "checks.yaml: spec.metrics[0].provider.web.metod: unknown key (did you mean"
+                  + " 'method'?)");
+      assertThat(host.calls()).isEmpty(); // nothing applied half-way
+
+      host.writeRollout("checks.yaml", template.replace("metod", "method"));
+      host.writeRollout(
+          "cart.yaml",
+          rollout.replace(
+              "{templates: [{name: checks}]}",
+              "{templates: [{name: checks}], args: [{name: service, value: cart}]}"));
+      HostProcess.eventually().until(() -> host.get("shop", "cart").getAnalysesCount() > 0);
+      assertThat(host.get("shop", "cart").getSpecProblemsList()).isEmpty();
+    }
+  }
 }

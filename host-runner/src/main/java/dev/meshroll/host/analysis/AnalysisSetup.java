@@ -28,11 +28,9 @@ public final class AnalysisSetup {
   /**
    * A metric ready to measure.
    *
-   * @param template the template it comes from
    * @param config its provider block with every argument substituted
    */
-  public record ReadyMetric(
-      AnalysisTemplate template, AnalysisTemplate.Metric metric, Map<String, Object> config) {}
+  public record ReadyMetric(AnalysisTemplate.Metric metric, Map<String, Object> config) {}
 
   /** The metrics of an analysis, or why it cannot run. */
   public record Setup(List<ReadyMetric> metrics, List<String> problems) {
@@ -97,7 +95,7 @@ public final class AnalysisSetup {
                   + "; one analysis cannot measure both");
           continue;
         }
-        ready.add(new ReadyMetric(template, metric, substitute(metric.providerConfig(), values)));
+        ready.add(new ReadyMetric(metric, substitute(metric.providerConfig(), values)));
       }
     }
     if (allFound) {

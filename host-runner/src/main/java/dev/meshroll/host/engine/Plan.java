@@ -197,8 +197,11 @@ public final class Plan {
         capability = Capability.HEADER_ROUTES;
       } else if (step instanceof Step.SetMirrorRoute) {
         capability = Capability.MIRROR_ROUTES;
-      } else if (step instanceof Step.Experiment) {
+      } else if (step instanceof Step.Experiment experiment) {
         capability = Capability.MULTIPLE_VERSIONS;
+        if (experiment.variants().stream().anyMatch(variant -> !variant.match().isEmpty())) {
+          needs.putIfAbsent(Capability.HEADER_ROUTES, describe(i));
+        }
       }
       if (capability != null) {
         needs.putIfAbsent(capability, describe(i));
@@ -256,7 +259,13 @@ public final class Plan {
           + format(experiment.duration())
           + " "
           + experiment.variants().stream()
-              .map(variant -> variant.name() + " " + variant.weight() + "%")
+              .map(
+                  variant ->
+                      variant.name()
+                          + " "
+                          + variant.weight()
+                          + "%"
+                          + (variant.match().isEmpty() ? "" : " + header route"))
               .collect(Collectors.joining(", "));
     }
     if (step instanceof Step.Switch) {

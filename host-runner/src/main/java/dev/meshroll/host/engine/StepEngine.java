@@ -334,7 +334,14 @@ public final class StepEngine {
         weights.put(STABLE, traffic.weightOf(STABLE) - experiment.variantWeight());
         weights.put(CANARY, traffic.weightOf(CANARY));
         experiment.variants().forEach(variant -> weights.put(variant.name(), variant.weight()));
-        setTraffic(new Traffic(0, weights, traffic.headerRoutes(), traffic.mirrorRoutes()));
+        List<HeaderRoute> routes = new ArrayList<>(traffic.headerRoutes());
+        experiment.variants().stream()
+            .filter(variant -> !variant.match().isEmpty())
+            .forEach(
+                variant ->
+                    routes.add(new HeaderRoute(variant.name(), variant.name(), variant.match())));
+        routes.sort(Comparator.comparingInt(r -> plan.managedRoutes().indexOf(r.name())));
+        setTraffic(new Traffic(0, weights, routes, traffic.mirrorRoutes()));
         experiment
             .analyses()
             .forEach(analysis -> startRun(analysis.name(), false, analysis.analysis()));
@@ -411,7 +418,10 @@ public final class StepEngine {
       Map<String, Integer> weights = new LinkedHashMap<>();
       weights.put(STABLE, traffic.weightOf(STABLE) + experiment.variantWeight());
       weights.put(CANARY, traffic.weightOf(CANARY));
-      setTraffic(new Traffic(0, weights, traffic.headerRoutes(), traffic.mirrorRoutes()));
+      List<HeaderRoute> routes = new ArrayList<>(traffic.headerRoutes());
+      routes.removeIf(
+          route -> experiment.variants().stream().anyMatch(v -> v.name().equals(route.version())));
+      setTraffic(new Traffic(0, weights, routes, traffic.mirrorRoutes()));
       stopRuns(run -> !run.background());
       record("experiment ended; variants' traffic back to stable");
     }

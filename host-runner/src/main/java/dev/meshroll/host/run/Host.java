@@ -225,8 +225,13 @@ public final class Host implements AutoCloseable {
               setup
                   .problems()
                   .forEach(problem -> problems.add(spec.file() + ": " + where + ": " + problem));
-              for (AnalysisSetup.ReadyMetric ready : setup.metrics()) {
-                problems.addAll(providerProblems(ready.template(), ready.metric()));
+              // Provider blocks are checked as written, whether or not the arguments are complete.
+              for (String name : analysis.templates()) {
+                AnalysisTemplate template =
+                    loaded.get(new RolloutRef(spec.ref().namespace(), name));
+                if (template != null) {
+                  template.metrics().forEach(m -> problems.addAll(providerProblems(template, m)));
+                }
               }
             });
     return problems.stream().distinct().toList();

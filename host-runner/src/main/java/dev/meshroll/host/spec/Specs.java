@@ -289,7 +289,8 @@ final class Specs {
   /** A standalone experiment: the experiment step's fields beside a trafficRouting block. */
   private static Optional<Strategy> experimentSpec(Fields spec, Optional<RolloutRef> ref) {
     Optional<TrafficRouting> routing = trafficRouting(spec);
-    Optional<Step> experiment = experiment(spec, 0, analysisArgs(ref, Map.of(), routing));
+    RouteKinds kinds = new RouteKinds(routing.map(TrafficRouting::managedRoutes).orElse(List.of()));
+    Optional<Step> experiment = experiment(spec, 0, kinds, analysisArgs(ref, Map.of(), routing));
     return routing.flatMap(
         r -> experiment.map(e -> new Strategy.Experiment(r, (Step.Experiment) e)));
   }
@@ -533,7 +534,7 @@ final class Specs {
               .map(Step.Analysis::new);
       case "experiment" ->
           step.object("experiment", List.of("duration", "variants", "analyses"))
-              .flatMap(experiment -> experiment(experiment, canaryWeight, args));
+              .flatMap(experiment -> experiment(experiment, canaryWeight, kinds, args));
       default -> throw new AssertionError(present.get(0));
     };
   }
@@ -649,7 +650,7 @@ final class Specs {
   }
 
   private static Optional<Step> experiment(
-      Fields experiment, int canaryWeight, AnalysisArgs analysisArgs) {
+      Fields experiment, int canaryWeight, RouteKinds kinds, AnalysisArgs analysisArgs) {
     Problems problems = experiment.problems();
     int before = problems.count();
     Optional<Duration> duration =
@@ -664,7 +665,7 @@ final class Specs {
       problems.add(experiment.pathOf("variants"), "needs at least one variant");
     }
     for (Item item : items) {
-      Fields.of(problems, item.path(), item.node(), List.of("name", "version", "weight"))
+      Fields.of(problems, item.path(), item.node(), List.of("name", "version", "weight", "match"))
           .ifPresent(
               variant -> {
                 Optional<String> name =
@@ -688,12 +689,18 @@ final class Specs {
                             problems.add(
                                 variant.pathOf("version"),
                                 "'" + v + "' is neither stable nor canary"));
+                // A variant routed by header is a managed route named after it.
+                List<HeaderMatch> match = List.of();
+                if (variant.has("match")) {
+                  match = headerMatches(variant);
+                  kinds.claim(variant, "header");
+                }
                 Optional<Integer> weight =
-                    variant.require("weight")
-                        ? variant.integer("weight", 0, 100)
+                    variant.has("match") || variant.require("weight")
+                        ? variant.integer("weight", 0, 100).or(() -> Optional.of(0))
                         : Optional.empty();
                 if (name.isPresent() && version.isPresent() && weight.isPresent()) {
-                  variants.add(new Step.Variant(name.get(), version.get(), weight.get()));
+                  variants.add(new Step.Variant(name.get(), version.get(), weight.get(), match));
                 }
               });
     }

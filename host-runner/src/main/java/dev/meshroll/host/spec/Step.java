@@ -62,13 +62,24 @@ public sealed interface Step {
   record Hold(Duration window, Optional<AnalysisRef> analysis) implements Step {}
 
   /**
-   * An experiment variant: a version role of its own, routed {@code weight} percent.
+   * An experiment variant: a version role of its own, routed {@code weight} percent, and the
+   * requests that match {@code match} (a header route named after the variant).
    *
    * @param name the variant's role name, mapped to a target by each router's config
    * @param version which version the variant runs: {@code stable} or {@code canary}
    * @param weight percent of traffic
+   * @param match header conditions that send a request to the variant; empty for none
    */
-  record Variant(String name, String version, int weight) {}
+  record Variant(String name, String version, int weight, List<HeaderMatch> match) {
+    public Variant {
+      match = List.copyOf(match);
+    }
+
+    /** A variant routed by weight only. */
+    public Variant(String name, String version, int weight) {
+      this(name, version, weight, List.of());
+    }
+  }
 
   /** An analysis of an experiment: a name, its template and its arguments. */
   record ExperimentAnalysis(String name, AnalysisRef analysis) {}

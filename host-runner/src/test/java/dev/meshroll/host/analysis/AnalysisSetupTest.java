@@ -8,8 +8,14 @@ import dev.meshroll.host.spec.AnalysisRef;
 import dev.meshroll.host.spec.AnalysisTemplate;
 import dev.meshroll.host.spec.RolloutSpec;
 import dev.meshroll.host.spec.SpecFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,6 +139,34 @@ class AnalysisSetupTest {
                 + " cannot measure both",
             "argument 'servce' is given, but no template of [error-ratio, error-ratio-copy]"
                 + " declares it");
+  }
+
+  @Test
+  void everyAnalysisOfTheExamplesResolves() throws IOException {
+    Map<RolloutRef, AnalysisTemplate> exampleTemplates = new LinkedHashMap<>();
+    List<RolloutSpec> rollouts = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of("..", "examples"))) {
+      for (Path path : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        SpecFile example = SpecFile.parse(path.toString(), Files.readString(path));
+        assertThat(example.problems()).isEmpty();
+        example.templates().forEach(t -> exampleTemplates.put(t.ref(), t));
+        rollouts.addAll(example.rollouts());
+      }
+    }
+    assertThat(rollouts)
+        .extracting(r -> r.ref().name())
+        .contains("reviews", "checkout", "reviews-v2-vs-v1");
+    for (RolloutSpec example : rollouts) {
+      Plan.of(example)
+          .analyses()
+          .forEach(
+              (where, analysis) ->
+                  assertThat(
+                          AnalysisSetup.resolve(example.ref(), analysis, exampleTemplates)
+                              .problems())
+                      .as(example.file() + " " + where)
+                      .isEmpty());
+    }
   }
 
   @Test

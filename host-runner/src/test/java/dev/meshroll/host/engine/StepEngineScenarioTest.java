@@ -9,6 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.meshroll.api.HeaderMatch;
+import dev.meshroll.api.HeaderRoute;
+import dev.meshroll.api.StringMatch;
 import dev.meshroll.api.Verification;
 import java.time.Duration;
 import java.util.List;
@@ -440,6 +443,35 @@ class StepEngineScenarioTest {
           .isEqualTo(
               "experiment failed, routes restored: analysis compare failed: candidate 4.0% vs"
                   + " 1.0%");
+    }
+
+    @Test
+    void aVariantRoutedByHeaderGetsItsOwnRouteForTheDuration() {
+      Driver driver =
+          new Driver(
+                  TestRollouts.EXPERIMENT
+                      .replace(
+                          "xds: {routes", "managedRoutes: [{name: candidate}]\n    xds: {routes")
+                      .replace(
+                          "{name: candidate, version: canary, weight: 10}",
+                          "{name: candidate, version: canary, match: [{headerName: x-variant,"
+                              + " headerValue: {exact: candidate}}]}"))
+              .start();
+      assertThat(driver.traffic().weights())
+          .containsExactly(
+              entry("stable", 90),
+              entry("canary", 0),
+              entry("baseline", 10),
+              entry("candidate", 0));
+      assertThat(driver.traffic().headerRoutes())
+          .containsExactly(
+              new HeaderRoute(
+                  "candidate",
+                  "candidate",
+                  List.of(new HeaderMatch("x-variant", StringMatch.exact("candidate")))));
+
+      driver.converge().after(Duration.ofMinutes(10));
+      assertStableOnly(driver.traffic());
     }
 
     @Test

@@ -66,7 +66,11 @@ class SpecFileTest {
     assertThat(experiment.analyses())
         .containsExactly(
             new Step.ExperimentAnalysis(
-                "compare", new AnalysisRef(List.of("error-rate-vs-baseline"), Map.of())));
+                "compare",
+                new AnalysisRef(
+                    List.of("error-rate-vs-baseline"),
+                    Map.of(
+                        "baseline", "reviews-v1-baseline", "candidate", "reviews-v2-candidate"))));
 
     AnalysisTemplate template = file.templates().get(0);
     assertThat(template.args())
