@@ -143,6 +143,40 @@ class AnalysisE2E {
     }
   }
 
+  @Test
+  void aMetricProviderFromAPluginDecidesTheStep(@TempDir Path folder) throws Exception {
+    try (HostProcess host = new HostProcess(folder, "").start()) {
+      host.writeRollout(
+          "scripted.yaml",
+          """
+          apiVersion: meshroll.dev/v1alpha1
+          kind: AnalysisTemplate
+          metadata: {name: scripted, namespace: shop}
+          spec:
+            metrics:
+            - name: latency
+              interval: 200ms
+              count: 3
+              failureCondition: result > 0.5
+              provider: {scripted: {values: [0.1, 0.2, 0.9]}}
+          """);
+      host.writeRollout(
+          "cart.yaml",
+          Rollouts.canary(
+              "shop", "cart", "{}", "setWeight: 20", "analysis: {templates: [{name: scripted}]}"));
+
+      HostProcess.eventually().until(() -> terminal(host.get("shop", "cart")));
+      Rollout cart = host.get("shop", "cart");
+      assertThat(cart.getMessage())
+          .isEqualTo(
+              "aborted: analysis steps[1] failed: latency: 0.9 meets failureCondition `result >"
+                  + " 0.5`; 1 failed (failureLimit 0); stable serves all traffic");
+      assertThat(cart.getAnalyses(0).getMetrics(0).getRecentList())
+          .extracting(sample -> sample.getValue())
+          .containsExactly("0.1", "0.2", "0.9");
+    }
+  }
+
   private static boolean terminal(Rollout rollout) {
     return rollout.getPhase() == Phase.HEALTHY || rollout.getPhase() == Phase.DEGRADED;
   }
