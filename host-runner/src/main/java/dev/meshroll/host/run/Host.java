@@ -57,6 +57,10 @@ public final class Host implements AutoCloseable {
   private final RouterCalls calls;
   private final ExecutorService pool;
   private final ScheduledExecutorService timers;
+  // The folder scan has a thread of its own: rollouts' timers must not wait for it.
+  private final ScheduledExecutorService rescans =
+      Executors.newSingleThreadScheduledExecutor(
+          new ThreadFactoryBuilder().setNameFormat("rescan").setDaemon(true).build());
   private final RolloutSource source;
   private final RolloutWorker.Services services;
   private final Map<RolloutRef, RolloutWorker> workers = new ConcurrentHashMap<>();
@@ -115,7 +119,7 @@ public final class Host implements AutoCloseable {
     Plugins plugins = Plugins.load(folders);
     Host host = new Host(config, plugins);
     host.rescan();
-    host.timers.scheduleWithFixedDelay(
+    host.rescans.scheduleWithFixedDelay(
         host::rescan, RESCAN_MILLIS, RESCAN_MILLIS, TimeUnit.MILLISECONDS);
     logger.info(
         "host started: rollouts from {}, state in {}, routers {}",
@@ -283,13 +287,19 @@ public final class Host implements AutoCloseable {
     }
     fileProblems = snapshot.problems();
     templates = snapshot.templates(); // before admission reads them
+    // Offered only when a file changed (or a refused revision waits for a template or a router):
+    // offering 10,000 unchanged specs every rescan kept the workers busy for nothing.
     snapshot
         .rollouts()
         .forEach(
-            (ref, spec) ->
+            (ref, spec) -> {
+              RolloutWorker worker = workers.get(ref);
+              if (worker == null || snapshot.changed() || worker.awaitingAdmission()) {
                 workers
                     .computeIfAbsent(ref, key -> new RolloutWorker(key, services))
-                    .offer(spec, snapshot.rolloutProblems().getOrDefault(ref, List.of())));
+                    .offer(spec, snapshot.rolloutProblems().getOrDefault(ref, List.of()));
+              }
+            });
     for (RolloutRef gone : List.copyOf(workers.keySet())) {
       if (!snapshot.rollouts().containsKey(gone)) {
         logger.info("{}: its spec is gone; the host stops managing it", gone);
@@ -363,6 +373,7 @@ public final class Host implements AutoCloseable {
 
   @Override
   public void close() {
+    rescans.shutdownNow();
     timers.shutdownNow();
     workers.values().forEach(RolloutWorker::stop);
     measurers.shutdownNow();

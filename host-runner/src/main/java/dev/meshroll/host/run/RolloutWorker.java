@@ -72,6 +72,8 @@ final class RolloutWorker {
   private final Executor tasks;
   private final List<Consumer<RolloutView>> watchers = new CopyOnWriteArrayList<>();
   private volatile RolloutView view;
+  // Read by the rescan thread: a refused revision is offered again at every rescan.
+  private volatile boolean awaitingAdmission;
 
   // Touched only by this worker's tasks.
   private Plan plan;
@@ -111,6 +113,11 @@ final class RolloutWorker {
   }
 
   /** A revision of the spec, new or the same: admitted, it is in force from now on. */
+  /** Whether the newest revision offered was refused and wants to be offered again. */
+  boolean awaitingAdmission() {
+    return awaitingAdmission;
+  }
+
   void offer(RolloutSpec spec, List<String> fileProblems) {
     run(
         () -> {
@@ -131,6 +138,7 @@ final class RolloutWorker {
               logger.warn("revision {} refused: {}", spec.revision(), refused);
             }
             refusedSpec = spec;
+            awaitingAdmission = true;
             refusedAt = now;
             specProblems = refused;
             if (plan == null) {
@@ -140,6 +148,7 @@ final class RolloutWorker {
             return;
           }
           refusedSpec = null;
+          awaitingAdmission = false;
           plan = Plan.of(spec);
           specProblems = fileProblems;
           if (blocked.startsWith("refused: ")) {
