@@ -3,6 +3,7 @@ package dev.meshroll.host.analysis;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.CelException;
 import dev.cel.common.CelIssue;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
@@ -66,7 +67,7 @@ public final class Condition {
     }
     try {
       return new Condition(expression, RUNTIME.createProgram(ast));
-    } catch (RuntimeException | dev.cel.common.CelException e) {
+    } catch (RuntimeException | CelException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
   }

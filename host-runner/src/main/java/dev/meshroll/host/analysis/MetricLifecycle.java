@@ -197,19 +197,17 @@ public final class MetricLifecycle {
   /**
    * The run's phase from its metrics' phases: failed as soon as one decisive metric fails;
    * otherwise finished when every decisive metric has (inconclusive if one was). Dry-run metrics
-   * never decide, but a run of nothing else ends when they do.
+   * never decide, but a run of nothing else ends, successful, when they do.
    */
   public static Verdict verdict(List<MetricResult> metrics) {
     List<MetricResult> decisive = metrics.stream().filter(m -> !m.dryRun()).toList();
-    if (decisive.isEmpty()) {
-      decisive = metrics.stream().map(MetricLifecycle::asSuccess).toList();
-    }
     for (MetricResult metric : decisive) {
       if (metric.phase() == RunPhase.FAILED) {
         return new Verdict(RunPhase.FAILED, metric.name() + ": " + metric.message());
       }
     }
-    if (decisive.stream().anyMatch(metric -> !metric.phase().finished())) {
+    List<MetricResult> awaited = decisive.isEmpty() ? metrics : decisive;
+    if (awaited.stream().anyMatch(metric -> !metric.phase().finished())) {
       return new Verdict(RunPhase.RUNNING, summary(metrics));
     }
     for (MetricResult metric : decisive) {
@@ -218,25 +216,6 @@ public final class MetricLifecycle {
       }
     }
     return new Verdict(RunPhase.SUCCESSFUL, summary(metrics));
-  }
-
-  /** A dry-run metric's end as a verdict: it finished, whatever it found. */
-  private static MetricResult asSuccess(MetricResult metric) {
-    return metric.phase().finished()
-        ? new MetricResult(
-            metric.name(),
-            false,
-            RunPhase.SUCCESSFUL,
-            metric.measured(),
-            metric.successful(),
-            metric.failed(),
-            metric.inconclusive(),
-            metric.errors(),
-            metric.consecutiveErrors(),
-            metric.samples(),
-            metric.recent(),
-            metric.message())
-        : metric;
   }
 
   private static String summary(List<MetricResult> metrics) {

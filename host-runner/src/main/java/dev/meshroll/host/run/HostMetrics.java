@@ -12,6 +12,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The host's Prometheus metrics: rollout phase, step and weights, and plugin calls. */
 public final class HostMetrics {
@@ -68,6 +70,9 @@ public final class HostMetrics {
           .labelNames("namespace", "name", "analysis", "metric", "outcome")
           .register(registry);
 
+  // Which analysis metrics each rollout has shown, so that forget() can drop their series.
+  private final Map<RolloutRef, Set<List<String>>> analysisSeries = new ConcurrentHashMap<>();
+
   public PrometheusRegistry registry() {
     return registry;
   }
@@ -100,6 +105,20 @@ public final class HostMetrics {
       phase.remove(ref.namespace(), ref.name(), each.name());
     }
     step.remove(ref.namespace(), ref.name());
+    Set<List<String>> series = analysisSeries.remove(ref);
+    if (series != null) {
+      for (List<String> labels : series) {
+        analysisValue.remove(ref.namespace(), ref.name(), labels.get(0), labels.get(1));
+        for (Outcome outcome : Outcome.values()) {
+          measurements.remove(
+              ref.namespace(),
+              ref.name(),
+              labels.get(0),
+              labels.get(1),
+              outcome.name().toLowerCase());
+        }
+      }
+    }
     if (last != null) {
       last.traffic()
           .weights()
@@ -111,6 +130,9 @@ public final class HostMetrics {
   /** Counts one measurement of an analysis metric and shows its value when it is a number. */
   void measured(
       RolloutRef ref, String analysis, String metric, Outcome outcome, Measurement measurement) {
+    analysisSeries
+        .computeIfAbsent(ref, key -> ConcurrentHashMap.newKeySet())
+        .add(List.of(analysis, metric));
     measurements
         .labelValues(ref.namespace(), ref.name(), analysis, metric, outcome.name().toLowerCase())
         .inc();
