@@ -134,6 +134,9 @@ final class MeasuredAnalyses implements AnalysisRuns {
 
     synchronized void begin() {
       ready.keySet().forEach(this::schedule);
+      if (pending.isEmpty()) {
+        reportVerdict(); // every stored metric had finished before a restart
+      }
     }
 
     synchronized void cancel() {
@@ -188,16 +191,22 @@ final class MeasuredAnalyses implements AnalysisRuns {
       MetricResult.Sample sample = MetricLifecycle.judge(metric, measurement, clock.instant());
       results.put(name, MetricLifecycle.record(metric, results.get(name), sample));
       metrics.measured(rollout, run.name(), name, sample.outcome(), measurement);
+      if (!reportVerdict()) {
+        schedule(name);
+      }
+    }
+
+    /** Reports the run as it stands; once its verdict is in, stops it. Returns whether it is. */
+    private boolean reportVerdict() {
       MetricLifecycle.Verdict verdict = MetricLifecycle.verdict(List.copyOf(results.values()));
       if (verdict.phase().finished()) {
         cancel();
         runs.remove(run.id(), this);
-      } else {
-        schedule(name);
       }
       report.accept(
           new AnalysisReport(
               run.id(), verdict.phase(), verdict.message(), List.copyOf(results.values())));
+      return verdict.phase().finished();
     }
   }
 }

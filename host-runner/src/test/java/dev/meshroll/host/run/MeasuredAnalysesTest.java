@@ -230,6 +230,19 @@ class MeasuredAnalysesTest {
   }
 
   @Test
+  void aRunWhoseMetricsHadAllFinishedReportsItsVerdictAtOnce() throws InterruptedException {
+    MetricResult done =
+        new MetricResult(
+            "ratio", false, RunPhase.SUCCESSFUL, 3, 3, 0, 0, 0, 0, 3, List.of(), "3 measured");
+    MetricResult shadowDone =
+        new MetricResult(
+            "shadow", true, RunPhase.FAILED, 1, 0, 1, 0, 0, 0, 1, List.of(), "0.9 failed");
+    runner().start(ROLLOUT, run("r1", List.of(done, shadowDone)), reports::add);
+    assertThat(next().phase()).isEqualTo(RunPhase.SUCCESSFUL);
+    assertThat(provider.queries).isEmpty();
+  }
+
+  @Test
   void aTemplateThatVanishedMakesTheRunInconclusive() throws InterruptedException {
     AnalysisRun missing =
         new AnalysisRun(
