@@ -4,11 +4,9 @@ import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -22,19 +20,24 @@ import java.util.TreeMap;
  * fan-out thread, and the per-type state must change as one.
  */
 final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
-  /** What one type of this stream has subscribed to, sent, and had acknowledged. */
+  /**
+   * What one type of this stream has subscribed to, sent, and had acknowledged. The names
+   * (interned) and the map sent are the ones every stream asking for the same names holds.
+   */
   private static final class Watch {
     Set<String> names = Set.of();
     boolean subscribed;
+    // The type's state this watch was last answered from (see isNewer).
+    ServedSnapshot.TypeState answered;
     String sentVersion = "";
-    String sentNonce = "";
+    long sentNonce;
     Map<String, Any> sent = Map.of();
     String ackedVersion = "";
     String nackedVersion = "";
     String nack = "";
   }
 
-  private final Map<String, Watch> watches = new HashMap<>();
+  private final Watch[] watches = new Watch[TypeUrls.ADD_ORDER.size()];
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
@@ -46,15 +49,19 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
   @Override
   public synchronized void onNext(DiscoveryRequest request) {
     if (request.hasNode()) {
-      node = request.getNode();
+      identify(request.getNode());
     }
     String type = typeOf(request.getTypeUrl());
     if (type == null) {
       return; // a type this server does not serve: answering nothing is what the protocol allows
     }
-    Watch watch = watches.computeIfAbsent(type, key -> new Watch());
+    int index = TypeUrls.index(type);
+    if (watches[index] == null) {
+      watches[index] = new Watch();
+    }
+    Watch watch = watches[index];
     if (!request.getResponseNonce().isEmpty()) {
-      if (!request.getResponseNonce().equals(watch.sentNonce)) {
+      if (!isNonce(request.getResponseNonce(), watch.sentNonce)) {
         return; // about a response that a newer one has replaced: ignore it
       }
       if (request.hasErrorDetail()) {
@@ -65,32 +72,42 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
                 + watch.sentVersion
                 + ": "
                 + request.getErrorDetail().getMessage();
-        server.nacked(this, watch.nack);
+        nacked(watch.nack);
       } else {
-        watch.ackedVersion = request.getVersionInfo();
+        watch.ackedVersion = ours(request.getVersionInfo(), watch.sentVersion);
         watch.nackedVersion = "";
       }
     } else if (!request.getVersionInfo().isEmpty()) {
       // A reconnecting client says what it has: when that is current, there is nothing to push.
-      watch.ackedVersion = request.getVersionInfo();
-      watch.sentVersion = request.getVersionInfo();
+      String version = ours(request.getVersionInfo(), server.snapshot().versionInfo(type));
+      watch.ackedVersion = version;
+      watch.sentVersion = version;
       watch.sent = null;
     }
-    watch.names = Set.copyOf(request.getResourceNamesList());
+    Set<String> names = Set.copyOf(request.getResourceNamesList());
+    if (!names.equals(watch.names)) {
+      watch.names = NAMES.intern(names);
+    }
     watch.subscribed = true;
     respond(type, watch, server.snapshot(), true);
     drain();
   }
 
+  /** The server's own copy of a version a client sent back, so that streams share one string. */
+  private static String ours(String received, String sent) {
+    return received.equals(sent) ? sent : received;
+  }
+
   /** A new snapshot: pushes what changed for this stream, in an order safe for the client. */
   @Override
-  public synchronized void onSnapshot(ServedSnapshot snapshot) {
+  public synchronized void onSnapshot(Publication publication) {
     if (closed) {
       return;
     }
-    for (String type : order(snapshot)) {
-      Watch watch = watches.get(type);
-      if (watch != null && watch.subscribed) {
+    ServedSnapshot snapshot = publication.snapshot();
+    for (String type : order(publication)) {
+      Watch watch = watches[TypeUrls.index(type)];
+      if (watch != null && watch.subscribed && isNewer(snapshot.type(type), watch.answered)) {
         respond(type, watch, snapshot, false);
       }
     }
@@ -99,11 +116,13 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
 
   private void respond(String type, Watch watch, ServedSnapshot snapshot, boolean request) {
     saw(snapshot);
-    String version = snapshot.versionInfo(type);
-    Map<String, Any> resources = subscribed(snapshot.type(type).resources(), watch.names);
+    ServedSnapshot.TypeState state = snapshot.type(type);
+    watch.answered = state;
+    String version = state.versionInfo();
     if (version.equals(watch.nackedVersion)) {
       return; // the client rejected exactly this: resending it would only be rejected again
     }
+    Map<String, Any> resources = state.subscribed(watch.names);
     boolean known =
         version.equals(watch.sentVersion) && (watch.sent == null || watch.sent.equals(resources));
     boolean unchanged = resources.equals(watch.sent) && !request;
@@ -113,19 +132,14 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
         watch.sentVersion = version;
         watch.ackedVersion = version;
       }
-      if (known) {
-        return;
-      }
-      if (unchanged) {
-        return;
-      }
+      return;
     }
-    String nonce = nextNonce();
+    long nonce = nextNonce();
     DiscoveryResponse response =
         DiscoveryResponse.newBuilder()
             .setTypeUrl(type)
             .setVersionInfo(version)
-            .setNonce(nonce)
+            .setNonce(Long.toString(nonce))
             .addAllResources(resources.values())
             .build();
     watch.sentVersion = version;
@@ -134,37 +148,20 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
     send(type, response);
   }
 
-  private static Map<String, Any> subscribed(SortedMap<String, Any> all, Set<String> names) {
-    if (names.isEmpty() || names.contains("*")) {
-      return all;
-    }
-    Map<String, Any> some = new TreeMap<>();
-    names.forEach(
-        name -> {
-          Any resource = all.get(name);
-          if (resource != null) {
-            some.put(name, resource);
-          }
-        });
-    return some;
-  }
-
   @Override
   public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
-    String lastNack = "";
-    for (Map.Entry<String, Watch> watch : watches.entrySet()) {
-      acked.put(TypeUrls.shortName(watch.getKey()), watch.getValue().ackedVersion);
-      if (!watch.getValue().nack.isEmpty()) {
-        lastNack = watch.getValue().nack;
+    for (int index = 0; index < watches.length; index++) {
+      if (watches[index] != null) {
+        acked.put(TypeUrls.shortName(TypeUrls.ADD_ORDER.get(index)), watches[index].ackedVersion);
       }
     }
-    return status(acked, lastNack);
+    return status(acked);
   }
 
   @Override
   public synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
-    Watch watch = watches.get(TypeUrls.ROUTE);
+    Watch watch = watches[TypeUrls.index(TypeUrls.ROUTE)];
     if (watch == null
         || !watch.subscribed
         || !(watch.names.isEmpty() || watch.names.contains(name))) {
@@ -172,7 +169,7 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
     }
     return Optional.of(
         new RouteState(
-            node.getId(),
+            nodeId(),
             snapshot.versionNumber(watch.ackedVersion),
             snapshot.versionNumber(watch.nackedVersion),
             watch.nack));

@@ -1,11 +1,9 @@
 package dev.meshroll.xds;
 
-import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,23 +22,28 @@ import java.util.TreeMap;
  * <p>Every method is synchronized, as in {@link AdsStream}.
  */
 final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
-  /** What one type of this stream subscribes to and what the client has. */
+  /**
+   * What one type of this stream subscribes to and what the client has. The maps and sets are
+   * immutable and interned: streams in step share them.
+   */
   private static final class Watch {
     boolean wildcard;
-    final Set<String> names = new HashSet<>();
-    final Map<String, String> known = new HashMap<>();
-    final Map<String, String> nacked = new HashMap<>();
+    Set<String> names = Set.of();
+    Map<String, String> held = Map.of();
+    Map<String, String> rejected = Map.of();
     boolean subscribed;
-    String inFlightNonce = "";
-    Map<String, String> inFlight = Map.of();
-    List<String> inFlightRemoved = List.of();
+    // The type's state this watch was last answered from (see isNewer).
+    ServedSnapshot.TypeState answered;
+    long inFlightNonce;
+    ServedSnapshot.Changes inFlight;
+    Map<String, String> heldWhenSent;
     long inFlightVersion;
     long ackedVersion;
     long nackedVersion;
     String nack = "";
   }
 
-  private final Map<String, Watch> watches = new HashMap<>();
+  private final Watch[] watches = new Watch[TypeUrls.ADD_ORDER.size()];
 
   /**
    * @param onlyType the type of a per-type service; null for ADS
@@ -52,24 +55,25 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
   @Override
   public synchronized void onNext(DeltaDiscoveryRequest request) {
     if (request.hasNode()) {
-      node = request.getNode();
+      identify(request.getNode());
     }
     String type = typeOf(request.getTypeUrl());
     if (type == null) {
       return;
     }
-    Watch watch = watches.get(type);
+    int index = TypeUrls.index(type);
+    Watch watch = watches[index];
     if (watch == null) {
       watch = new Watch();
-      watches.put(type, watch);
+      watches[index] = watch;
       // A first request that names nothing subscribes to everything of the type.
       watch.wildcard = request.getResourceNamesSubscribeCount() == 0;
-      watch.known.putAll(request.getInitialResourceVersionsMap());
+      watch.held = ServedSnapshot.held(request.getInitialResourceVersionsMap());
     }
-    if (!request.getResponseNonce().isEmpty()
-        && request.getResponseNonce().equals(watch.inFlightNonce)) {
+    if (isNonce(request.getResponseNonce(), watch.inFlightNonce)) {
+      List<Resource> sent = watch.inFlight.resources();
       if (request.hasErrorDetail()) {
-        watch.nacked.putAll(watch.inFlight);
+        watch.rejected = ServedSnapshot.Changes.with(watch.rejected, sent, List.of());
         watch.nackedVersion = watch.inFlightVersion;
         watch.nack =
             TypeUrls.shortName(type)
@@ -77,42 +81,64 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
                 + server.snapshot().versionInfo(watch.inFlightVersion)
                 + ": "
                 + request.getErrorDetail().getMessage();
-        server.nacked(this, watch.nack);
+        nacked(watch.nack);
       } else {
-        watch.known.putAll(watch.inFlight);
-        watch.inFlightRemoved.forEach(watch.known::remove);
+        watch.held =
+            watch.held == watch.heldWhenSent
+                ? watch.inFlight.heldAfter()
+                : ServedSnapshot.Changes.with(watch.held, sent, watch.inFlight.removed());
         watch.ackedVersion = watch.inFlightVersion;
       }
-      watch.inFlightNonce = "";
+      watch.inFlightNonce = 0;
+      watch.inFlight = null;
+      watch.heldWhenSent = null;
     }
+    subscribe(watch, request);
+    watch.subscribed = true;
+    respond(type, watch, server.snapshot());
+    drain();
+  }
+
+  /** Applies a request's subscribe and unsubscribe lists; a name the client drops is not held. */
+  private static void subscribe(Watch watch, DeltaDiscoveryRequest request) {
+    if (request.getResourceNamesSubscribeCount() == 0
+        && request.getResourceNamesUnsubscribeCount() == 0) {
+      return;
+    }
+    Set<String> names = new HashSet<>(watch.names);
+    Map<String, String> held = new HashMap<>(watch.held);
     for (String name : request.getResourceNamesSubscribeList()) {
       if (name.equals("*")) {
         watch.wildcard = true;
       } else {
-        watch.names.add(name);
+        names.add(name);
       }
     }
     for (String name : request.getResourceNamesUnsubscribeList()) {
       if (name.equals("*")) {
         watch.wildcard = false;
       } else {
-        watch.names.remove(name);
-        watch.known.remove(name);
+        names.remove(name);
+        held.remove(name);
       }
     }
-    watch.subscribed = true;
-    respond(type, watch, server.snapshot());
-    drain();
+    if (!names.equals(watch.names)) {
+      watch.names = NAMES.intern(Set.copyOf(names));
+    }
+    if (held.size() != watch.held.size()) {
+      watch.held = ServedSnapshot.held(held);
+    }
   }
 
   @Override
-  public synchronized void onSnapshot(ServedSnapshot snapshot) {
+  public synchronized void onSnapshot(Publication publication) {
     if (closed) {
       return;
     }
-    for (String type : order(snapshot)) {
-      Watch watch = watches.get(type);
-      if (watch != null && watch.subscribed) {
+    ServedSnapshot snapshot = publication.snapshot();
+    for (String type : order(publication)) {
+      Watch watch = watches[TypeUrls.index(type)];
+      if (watch != null && watch.subscribed && isNewer(snapshot.type(type), watch.answered)) {
         respond(type, watch, snapshot);
       }
     }
@@ -121,76 +147,57 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
 
   private void respond(String type, Watch watch, ServedSnapshot snapshot) {
     saw(snapshot);
-    if (!watch.inFlightNonce.isEmpty()) {
+    ServedSnapshot.TypeState state = snapshot.type(type);
+    watch.answered = state;
+    if (watch.inFlightNonce != 0) {
       return; // the answer to the response in flight brings this type back here
     }
-    ServedSnapshot.TypeState state = snapshot.type(type);
-    Map<String, Any> changed = new TreeMap<>();
-    Map<String, String> versions = new HashMap<>();
-    for (Map.Entry<String, Any> resource : state.resources().entrySet()) {
-      String name = resource.getKey();
-      String version = state.versions().get(name);
-      boolean wanted = watch.wildcard || watch.names.contains(name);
-      if (wanted
-          && !version.equals(watch.known.get(name))
-          && !version.equals(watch.nacked.get(name))) {
-        changed.put(name, resource.getValue());
-        versions.put(name, version);
-      }
-    }
-    List<String> removed = new ArrayList<>();
-    for (String name : watch.known.keySet()) {
-      if (!state.resources().containsKey(name)) {
-        removed.add(name);
-      }
-    }
-    if (changed.isEmpty() && removed.isEmpty()) {
+    ServedSnapshot.Changes changes =
+        watch.rejected.isEmpty()
+            ? state.changesFor(watch.held, watch.wildcard, watch.names)
+            : ServedSnapshot.Changes.of(
+                state, watch.held, watch.rejected, watch.wildcard, watch.names);
+    if (changes.isEmpty()) {
       watch.ackedVersion = Math.max(watch.ackedVersion, state.version()); // it has all there is
       return;
     }
-    String nonce = nextNonce();
-    DeltaDiscoveryResponse.Builder response =
+    long nonce = nextNonce();
+    DeltaDiscoveryResponse response =
         DeltaDiscoveryResponse.newBuilder()
             .setTypeUrl(type)
-            .setSystemVersionInfo(snapshot.versionInfo(type))
-            .setNonce(nonce)
-            .addAllRemovedResources(removed);
-    changed.forEach(
-        (name, resource) ->
-            response.addResources(
-                Resource.newBuilder()
-                    .setName(name)
-                    .setVersion(versions.get(name))
-                    .setResource(resource)));
+            .setSystemVersionInfo(state.versionInfo())
+            .setNonce(Long.toString(nonce))
+            .addAllRemovedResources(changes.removed())
+            .addAllResources(changes.resources())
+            .build();
     watch.inFlightNonce = nonce;
-    watch.inFlight = versions;
-    watch.inFlightRemoved = removed;
+    watch.inFlight = changes;
+    watch.heldWhenSent = watch.held;
     watch.inFlightVersion = state.version();
-    send(type, response.build());
+    send(type, response);
   }
 
   @Override
   public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
-    String lastNack = "";
     ServedSnapshot snapshot = server.snapshot();
-    for (Map.Entry<String, Watch> watch : watches.entrySet()) {
-      acked.put(
-          TypeUrls.shortName(watch.getKey()), snapshot.versionInfo(watch.getValue().ackedVersion));
-      if (!watch.getValue().nack.isEmpty()) {
-        lastNack = watch.getValue().nack;
+    for (int index = 0; index < watches.length; index++) {
+      if (watches[index] != null) {
+        acked.put(
+            TypeUrls.shortName(TypeUrls.ADD_ORDER.get(index)),
+            snapshot.versionInfo(watches[index].ackedVersion));
       }
     }
-    return status(acked, lastNack);
+    return status(acked);
   }
 
   @Override
   public synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
-    Watch watch = watches.get(TypeUrls.ROUTE);
+    Watch watch = watches[TypeUrls.index(TypeUrls.ROUTE)];
     if (watch == null || !watch.subscribed || !(watch.wildcard || watch.names.contains(name))) {
       return Optional.empty();
     }
     return Optional.of(
-        new RouteState(node.getId(), watch.ackedVersion, watch.nackedVersion, watch.nack));
+        new RouteState(nodeId(), watch.ackedVersion, watch.nackedVersion, watch.nack));
   }
 }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What state-of-the-world and incremental streams share: the client's node, the types served on
@@ -20,14 +21,22 @@ import java.util.Map;
  * @param <A> the response message
  */
 abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
+  /** The names clients subscribe to: thousands of streams often ask for the same ones. */
+  static final Interner<Set<String>> NAMES = new Interner<>();
+
+  private static final Interner<String> CLUSTERS = new Interner<>();
+
   final XdsServer server;
   private final ServerCallStreamObserver<A> out;
   private final String onlyType;
   private final Instant connectedSince = Instant.now();
-  private final Map<String, A> unsent = new LinkedHashMap<>();
+  // Null while nothing waits, which is most of the time: an idle stream keeps no map.
+  private Map<String, A> unsent;
   private ServedSnapshot lastSnapshot;
   private long nonces;
-  Node node = Node.getDefaultInstance();
+  private String nodeId = "";
+  private String nodeCluster = "";
+  private String lastNack = "";
   boolean closed;
 
   /**
@@ -41,27 +50,55 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
     this.out.setOnCancelHandler(this::onCompleted);
   }
 
-  /** The type a request is about; null for a type this stream does not serve (answer nothing). */
+  /**
+   * The type a request is about, as {@link TypeUrls} spells it; null for a type this stream does
+   * not serve (answer nothing).
+   */
   String typeOf(String requested) {
     String type = requested.isEmpty() && onlyType != null ? onlyType : requested;
-    boolean served =
-        TypeUrls.ADD_ORDER.contains(type) && (onlyType == null || onlyType.equals(type));
-    return served ? type : null;
+    int index = TypeUrls.index(type);
+    boolean served = index >= 0 && (onlyType == null || onlyType.equals(type));
+    return served ? TypeUrls.ADD_ORDER.get(index) : null;
+  }
+
+  /** Keeps what the fleet view shows of the client's node, and nothing else of it. */
+  void identify(Node node) {
+    nodeId = node.getId();
+    nodeCluster = CLUSTERS.intern(node.getCluster());
   }
 
   /**
-   * The order to push types in for {@code snapshot}: clusters first, unless clusters go, then
-   * routes first, so that a client never routes to a cluster it does not know.
+   * The order to push types in for a new snapshot: clusters first, unless clusters go, then routes
+   * first, so that a client never routes to a cluster it does not know. Whether clusters go is the
+   * publication's answer when this stream last saw the snapshot it replaced, as nearly all have.
    */
-  List<String> order(ServedSnapshot snapshot) {
-    boolean removing = lastSnapshot != null && snapshot.removesClustersOf(lastSnapshot);
-    lastSnapshot = snapshot;
+  List<String> order(Publication publication) {
+    boolean removing =
+        lastSnapshot == publication.previous()
+            ? publication.removesClusters()
+            : lastSnapshot != null && publication.snapshot().removesClustersOf(lastSnapshot);
+    lastSnapshot = publication.snapshot();
     return removing ? TypeUrls.REMOVE_ORDER : TypeUrls.ADD_ORDER;
   }
 
-  /** A nonce no earlier response of this stream had. */
-  String nextNonce() {
-    return Long.toString(++nonces);
+  /** A nonce no earlier response of this stream had; never 0. */
+  long nextNonce() {
+    return ++nonces;
+  }
+
+  /** Whether a client's {@code nonce} names the response sent with {@code sent} (0: none). */
+  static boolean isNonce(String nonce, long sent) {
+    return sent != 0 && nonce.equals(Long.toString(sent));
+  }
+
+  /**
+   * Whether a type's state in a new snapshot needs an answer, given the state the watch was last
+   * answered from. The same state again changes nothing, so a type that did not change costs no
+   * work per resource. An older one comes when a request was answered from a snapshot whose fan-out
+   * has not reached this stream yet: answering from it would move the client backwards.
+   */
+  static boolean isNewer(ServedSnapshot.TypeState state, ServedSnapshot.TypeState answered) {
+    return answered == null || state.version() > answered.version();
   }
 
   /** Remembers the snapshot a response was made from, for the order of the next push. */
@@ -69,26 +106,46 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
     lastSnapshot = snapshot;
   }
 
-  /** Queues a type's response in place of one not yet written. */
+  /** Keeps the client's rejection for the fleet view and tells the server. */
+  void nacked(String nack) {
+    lastNack = nack;
+    server.nacked(this, nack);
+  }
+
+  /** Writes a type's response, or queues it in place of one not yet written. */
   void send(String type, A response) {
+    if (unsent == null && !closed && out.isReady()) {
+      out.onNext(response); // nothing waits before it: what drain would do, without a queue
+      return;
+    }
+    if (unsent == null) {
+      unsent = new LinkedHashMap<>();
+    }
     unsent.remove(type);
     unsent.put(type, response);
   }
 
   synchronized void drain() {
-    while (!closed && out.isReady() && !unsent.isEmpty()) {
+    while (unsent != null && !closed && out.isReady()) {
       String type = unsent.keySet().iterator().next();
       out.onNext(unsent.remove(type));
+      if (unsent.isEmpty()) {
+        unsent = null;
+      }
     }
   }
 
-  NodeStatus status(Map<String, String> acked, String lastNack) {
-    return new NodeStatus(node.getId(), node.getCluster(), connectedSince, acked, lastNack);
+  NodeStatus status(Map<String, String> acked) {
+    return new NodeStatus(nodeId, nodeCluster, connectedSince, acked, lastNack);
+  }
+
+  String nodeId() {
+    return nodeId;
   }
 
   @Override
   public synchronized int unsentResponses() {
-    return unsent.size();
+    return unsent == null ? 0 : unsent.size();
   }
 
   @Override
@@ -110,7 +167,7 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
 
   private void close() {
     closed = true;
-    unsent.clear();
+    unsent = null;
     server.disconnected(this);
   }
 }

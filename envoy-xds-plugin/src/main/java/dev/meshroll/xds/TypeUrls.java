@@ -21,6 +21,11 @@ final class TypeUrls {
 
   private TypeUrls() {}
 
+  /** Where a served type is in {@link #ADD_ORDER}: streams keep their state of each type there. */
+  static int index(String typeUrl) {
+    return ADD_ORDER.indexOf(typeUrl);
+  }
+
   /** {@code RouteConfiguration} for people. */
   static String shortName(String typeUrl) {
     return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);

@@ -58,7 +58,10 @@ final class XdsServer implements AutoCloseable {
 
   private XdsServer(InetSocketAddress address, Optional<Tls> tls) throws SSLException {
     this.snapshot = ServedSnapshot.empty(Long.toString(System.currentTimeMillis(), 36));
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(address);
+    // Every handler here only updates its stream's state under the stream's lock and queues
+    // responses (a NACK also logs a line): none blocks, so gRPC runs them on its event loops
+    // instead of handing each message to another thread (a wake-up and a queue per ACK).
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(address).directExecutor();
     if (tls.isPresent()) {
       SslContextBuilder context =
           GrpcSslContexts.forServer(tls.get().certificate(), tls.get().key());
@@ -185,9 +188,12 @@ final class XdsServer implements AutoCloseable {
    * @return the snapshot now served
    */
   synchronized ServedSnapshot publish(ResourceSet resources) {
-    ServedSnapshot next = snapshot.next(resources);
+    ServedSnapshot previous = snapshot;
+    ServedSnapshot next = previous.next(resources);
     snapshot = next;
-    fanout.execute(() -> streams.forEach(stream -> stream.onSnapshot(next)));
+    XdsStream.Publication publication =
+        new XdsStream.Publication(next, previous, next.removesClustersOf(previous));
+    fanout.execute(() -> streams.forEach(stream -> stream.onSnapshot(publication)));
     return next;
   }
 
