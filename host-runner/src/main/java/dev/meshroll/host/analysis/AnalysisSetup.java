@@ -32,9 +32,15 @@ public final class AnalysisSetup {
    */
   public record ReadyMetric(AnalysisTemplate.Metric metric, Map<String, Object> config) {}
 
-  /** The metrics of an analysis, or why it cannot run. */
-  public record Setup(List<ReadyMetric> metrics, List<String> problems) {
+  /**
+   * The metrics of an analysis, or why it cannot run.
+   *
+   * @param templates the templates found, whether or not the analysis can run
+   */
+  public record Setup(
+      List<AnalysisTemplate> templates, List<ReadyMetric> metrics, List<String> problems) {
     public Setup {
+      templates = List.copyOf(templates);
       metrics = List.copyOf(metrics);
       problems = List.copyOf(problems);
     }
@@ -44,10 +50,15 @@ public final class AnalysisSetup {
    * Resolves {@code analysis} for {@code rollout}.
    *
    * @param templates the templates loaded now, by namespace and name
+   * @param providers the ids of the metric providers installed
    */
   public static Setup resolve(
-      RolloutRef rollout, AnalysisRef analysis, Map<RolloutRef, AnalysisTemplate> templates) {
+      RolloutRef rollout,
+      AnalysisRef analysis,
+      Map<RolloutRef, AnalysisTemplate> templates,
+      Set<String> providers) {
     List<String> problems = new ArrayList<>();
+    List<AnalysisTemplate> found = new ArrayList<>();
     List<ReadyMetric> ready = new ArrayList<>();
     Set<String> declared = new LinkedHashSet<>();
     Map<String, String> metricOwners = new LinkedHashMap<>();
@@ -64,6 +75,7 @@ public final class AnalysisSetup {
                 + " (no file of the rollouts folder declares it)");
         continue;
       }
+      found.add(template);
       Map<String, String> values = new LinkedHashMap<>();
       for (AnalysisTemplate.Arg arg : template.args()) {
         declared.add(arg.name());
@@ -83,6 +95,16 @@ public final class AnalysisSetup {
         }
       }
       for (AnalysisTemplate.Metric metric : template.metrics()) {
+        if (!providers.contains(metric.provider())) {
+          problems.add(
+              template.providerPath(metric)
+                  + ": provider '"
+                  + metric.provider()
+                  + "' is not installed (installed: "
+                  + providers
+                  + ")");
+          continue;
+        }
         String other = metricOwners.putIfAbsent(metric.name(), name);
         if (other != null) {
           problems.add(
@@ -110,7 +132,7 @@ public final class AnalysisSetup {
         }
       }
     }
-    return new Setup(problems.isEmpty() ? ready : List.of(), problems);
+    return new Setup(found, problems.isEmpty() ? ready : List.of(), problems);
   }
 
   @SuppressWarnings("unchecked")

@@ -225,39 +225,24 @@ public final class Host implements AutoCloseable {
     plan.analyses()
         .forEach(
             (where, analysis) -> {
-              AnalysisSetup.Setup setup = AnalysisSetup.resolve(spec.ref(), analysis, loaded);
+              AnalysisSetup.Setup setup =
+                  AnalysisSetup.resolve(spec.ref(), analysis, loaded, providers.keySet());
               setup
                   .problems()
                   .forEach(problem -> problems.add(spec.file() + ": " + where + ": " + problem));
               // Provider blocks are checked as written, whether or not the arguments are complete.
-              for (String name : analysis.templates()) {
-                AnalysisTemplate template =
-                    loaded.get(new RolloutRef(spec.ref().namespace(), name));
-                if (template != null) {
-                  template.metrics().forEach(m -> problems.addAll(providerProblems(template, m)));
-                }
+              for (AnalysisTemplate template : setup.templates()) {
+                template.metrics().stream()
+                    .filter(metric -> providers.containsKey(metric.provider()))
+                    .forEach(metric -> problems.addAll(providerProblems(template, metric)));
               }
             });
     return problems.stream().distinct().toList();
   }
 
   private List<String> providerProblems(AnalysisTemplate template, AnalysisTemplate.Metric metric) {
-    String path =
-        template.file()
-            + ": spec.metrics["
-            + template.metrics().indexOf(metric)
-            + "].provider."
-            + metric.provider();
+    String path = template.providerPath(metric);
     MetricProvider provider = providers.get(metric.provider());
-    if (provider == null) {
-      return List.of(
-          path
-              + ": provider '"
-              + metric.provider()
-              + "' is not installed (installed: "
-              + providers.keySet()
-              + ")");
-    }
     try {
       return calls
           .call(provider.id(), "validate", () -> provider.validate(metric.providerConfig()))

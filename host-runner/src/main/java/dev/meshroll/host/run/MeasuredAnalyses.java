@@ -16,7 +16,6 @@ import dev.meshroll.host.spec.AnalysisTemplate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -69,18 +68,9 @@ final class MeasuredAnalyses implements AnalysisRuns {
 
   @Override
   public void start(RolloutRef rollout, AnalysisRun run, Consumer<AnalysisReport> report) {
-    AnalysisSetup.Setup setup = AnalysisSetup.resolve(rollout, run.analysis(), templates.get());
-    List<String> problems = new ArrayList<>(setup.problems());
-    setup.metrics().stream()
-        .filter(ready -> !providers.containsKey(ready.metric().provider()))
-        .forEach(
-            ready ->
-                problems.add(
-                    "metric '"
-                        + ready.metric().name()
-                        + "' needs provider '"
-                        + ready.metric().provider()
-                        + "', which is not installed"));
+    AnalysisSetup.Setup setup =
+        AnalysisSetup.resolve(rollout, run.analysis(), templates.get(), providers.keySet());
+    List<String> problems = setup.problems();
     if (!problems.isEmpty()) {
       // Checked when the rollout was admitted; a template changed or vanished since.
       report.accept(

@@ -19,6 +19,13 @@ public record AnalysisTemplate(String file, RolloutRef ref, List<Arg> args, List
     metrics = List.copyOf(metrics);
   }
 
+  /**
+   * Where a metric's provider block is, for messages: {@code file: spec.metrics[0].provider.web}.
+   */
+  public String providerPath(Metric metric) {
+    return file + ": spec.metrics[" + metrics.indexOf(metric) + "].provider." + metric.provider();
+  }
+
   /** An argument of the template, with its default value if it has one. */
   public record Arg(String name, Optional<String> value) {}
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +75,8 @@ class AnalysisSetupTest {
         - {name: errors, count: 1, successCondition: result, provider: {web: {url: 'http://127.0.0.1/'}}}
       """;
 
+  private static final Set<String> PROVIDERS = Set.of("prometheus", "web");
+
   private final SpecFile file = SpecFile.parse("reviews.yaml", FILE);
   private final RolloutSpec rollout = file.rollouts().get(0);
   private final Map<String, AnalysisRef> analyses = Plan.of(rollout).analyses();
@@ -84,7 +87,7 @@ class AnalysisSetupTest {
   }
 
   private AnalysisSetup.Setup resolve(String where) {
-    return AnalysisSetup.resolve(rollout.ref(), analyses.get(where), templates);
+    return AnalysisSetup.resolve(rollout.ref(), analyses.get(where), templates, PROVIDERS);
   }
 
   @Test
@@ -162,7 +165,8 @@ class AnalysisSetupTest {
           .forEach(
               (where, analysis) ->
                   assertThat(
-                          AnalysisSetup.resolve(example.ref(), analysis, exampleTemplates)
+                          AnalysisSetup.resolve(
+                                  example.ref(), analysis, exampleTemplates, PROVIDERS)
                               .problems())
                       .as(example.file() + " " + where)
                       .isEmpty());
@@ -170,9 +174,21 @@ class AnalysisSetupTest {
   }
 
   @Test
+  void aProviderThatIsNotInstalledIsNamedWithItsField() {
+    assertThat(
+            AnalysisSetup.resolve(rollout.ref(), analyses.get("steps[0]"), templates, Set.of("web"))
+                .problems())
+        .containsExactly(
+            "reviews.yaml (document 2): spec.metrics[0].provider.prometheus: provider 'prometheus'"
+                + " is not installed (installed: [web])");
+  }
+
+  @Test
   void templatesAreFoundInTheRolloutsNamespaceOnly() {
     RolloutRef elsewhere = new RolloutRef("shop", "reviews");
-    assertThat(AnalysisSetup.resolve(elsewhere, analyses.get("steps[0]"), templates).problems())
+    assertThat(
+            AnalysisSetup.resolve(elsewhere, analyses.get("steps[0]"), templates, PROVIDERS)
+                .problems())
         .containsExactly(
             "AnalysisTemplate error-ratio is not in namespace shop (no file of the rollouts folder"
                 + " declares it)");
