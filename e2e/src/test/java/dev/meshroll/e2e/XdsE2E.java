@@ -159,7 +159,7 @@ class XdsE2E {
                   host.get("bookinfo", "reviews")
                       .getRouters(0)
                       .getDetail()
-                      .startsWith("no connected node"));
+                      .startsWith("waiting for nodes: 0 nodes subscribe"));
       assertThat(host.get("bookinfo", "reviews").getStep()).isZero();
 
       try (Proxy proxy = new Proxy(xdsPort, routes -> canaryWeight(routes) == 55)) {
@@ -169,7 +169,7 @@ class XdsE2E {
 
         HostProcess.Cli nodes = host.cli("xds", "nodes");
         assertThat(nodes.exitCode()).as(nodes.out()).isZero();
-        assertThat(nodes.out()).contains("edge-1").contains("RouteConfiguration=");
+        assertThat(nodes.out()).contains("edge-1").contains("bookinfo/reviews gen ");
         assertThat(host.http("GET", "/v1/routers/xds/status", null).body())
             .contains("\"id\": \"edge-1\"");
 
@@ -179,7 +179,8 @@ class XdsE2E {
         Rollout aborted = host.get("bookinfo", "reviews");
         assertThat(aborted.getMessage())
             .startsWith(
-                "aborted: router xds failed: node edge-1 rejected RouteConfiguration version ")
+                "aborted: router xds failed: node edge-1 rejected RouteConfiguration 'ingress'"
+                    + " (version ")
             .endsWith(": route primary: weight 55 is not allowed here; stable serves all traffic");
         HostProcess.eventually().until(() -> proxy.canaryWeight() == 0);
         assertThat(host.cli("xds", "nodes").out())

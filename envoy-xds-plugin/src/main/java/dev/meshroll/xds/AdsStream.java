@@ -4,6 +4,11 @@ import com.google.protobuf.Any;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -22,10 +27,14 @@ import java.util.TreeMap;
 final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
   /**
    * What one type of this stream has subscribed to, sent, and had acknowledged. The names
-   * (interned) and the map sent are the ones every stream asking for the same names holds.
+   * (interned) and the maps sent and held are the ones every stream asking for the same names
+   * holds.
    */
   private static final class Watch {
     Set<String> names = Set.of();
+    boolean wildcard;
+    // Whether the client ever named resources of the type: after that, no names means none.
+    boolean named;
     boolean subscribed;
     // The type's state this watch was last answered from (see isNewer).
     ServedSnapshot.TypeState answered;
@@ -33,8 +42,12 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
     long sentNonce;
     Map<String, Any> sent = Map.of();
     String ackedVersion = "";
+    // What the client has, by what it acknowledged: the map of the response it ACKed, or after a
+    // NACK the resources it kept (see Nacks).
+    Map<String, Any> held = Map.of();
+    Map<String, Any> rejected = Map.of();
     String nackedVersion = "";
-    String nack = "";
+    Nack nack;
   }
 
   private final Watch[] watches = new Watch[TypeUrls.ADD_ORDER.size()];
@@ -60,42 +73,67 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
       watches[index] = new Watch();
     }
     Watch watch = watches[index];
+    // A version_info without a nonce (a reconnecting client's claim) is not an acknowledgement:
+    // only what this stream sent, named by its nonce, counts; the client gets the current state.
     if (!request.getResponseNonce().isEmpty()) {
       if (!isNonce(request.getResponseNonce(), watch.sentNonce)) {
         return; // about a response that a newer one has replaced: ignore it
       }
       if (request.hasErrorDetail()) {
-        watch.nackedVersion = watch.sentVersion;
-        watch.nack =
-            TypeUrls.shortName(type)
-                + " version "
-                + watch.sentVersion
-                + ": "
-                + request.getErrorDetail().getMessage();
-        nacked(watch.nack);
+        rejected(type, watch, request.getErrorDetail().getMessage());
       } else {
-        watch.ackedVersion = ours(request.getVersionInfo(), watch.sentVersion);
+        watch.ackedVersion = watch.sentVersion;
+        watch.held = watch.sent;
+        watch.rejected = Map.of();
         watch.nackedVersion = "";
+        watch.nack = null;
       }
-    } else if (!request.getVersionInfo().isEmpty()) {
-      // A reconnecting client says what it has: when that is current, there is nothing to push.
-      String version = ours(request.getVersionInfo(), server.snapshot().versionInfo(type));
-      watch.ackedVersion = version;
-      watch.sentVersion = version;
-      watch.sent = null;
     }
-    Set<String> names = Set.copyOf(request.getResourceNamesList());
-    if (!names.equals(watch.names)) {
-      watch.names = NAMES.intern(names);
-    }
+    subscribe(type, watch, request.getResourceNamesList());
     watch.subscribed = true;
     respond(type, watch, server.snapshot(), true);
     drain();
   }
 
-  /** The server's own copy of a version a client sent back, so that streams share one string. */
-  private static String ours(String received, String sent) {
-    return received.equals(sent) ? sent : received;
+  /**
+   * The client rejected the response last sent: it keeps what it had of the resources it names and
+   * takes the others (gRFC A46, as Envoy does); naming none, it rejected every change.
+   */
+  private void rejected(String type, Watch watch, String message) {
+    Set<String> named = Nacks.named(message, watch.sent.keySet());
+    // Listeners and clusters come as the whole state: what a response leaves out, the client drops.
+    Map<String, Any> held =
+        TypeUrls.hasWildcard(type) ? new HashMap<>() : new HashMap<>(watch.held);
+    Map<String, Any> rejected = new HashMap<>();
+    watch.sent.forEach(
+        (name, resource) -> {
+          Any had = watch.held.get(name);
+          boolean refused = named.isEmpty() ? !resource.equals(had) : named.contains(name);
+          if (refused) {
+            rejected.put(name, resource);
+            if (had != null) {
+              held.put(name, had);
+            }
+          } else {
+            held.put(name, resource);
+          }
+        });
+    watch.held = Map.copyOf(held);
+    watch.rejected = Map.copyOf(rejected);
+    watch.nackedVersion = watch.sentVersion;
+    watch.nack = new Nack(type, watch.sentVersion, rejected.keySet(), message, Instant.now());
+    nacked(watch.nack);
+  }
+
+  /** Reads a request's names: listeners and clusters have a wildcard, routes and endpoints none. */
+  private static void subscribe(String type, Watch watch, List<String> requested) {
+    Set<String> names = new HashSet<>(requested);
+    boolean star = names.remove("*") && TypeUrls.hasWildcard(type);
+    watch.named |= !names.isEmpty();
+    watch.wildcard = TypeUrls.hasWildcard(type) && (star || !watch.named);
+    if (!names.equals(watch.names)) {
+      watch.names = NAMES.intern(Set.copyOf(names));
+    }
   }
 
   /** A new snapshot: pushes what changed for this stream, in an order safe for the client. */
@@ -122,15 +160,19 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
     if (version.equals(watch.nackedVersion)) {
       return; // the client rejected exactly this: resending it would only be rejected again
     }
-    Map<String, Any> resources = state.subscribed(watch.names);
-    boolean known =
-        version.equals(watch.sentVersion) && (watch.sent == null || watch.sent.equals(resources));
+    if (!watch.wildcard && watch.names.isEmpty()) {
+      return; // subscribed to nothing: there is nothing to send
+    }
+    Map<String, Any> resources = state.subscribed(watch.names, watch.wildcard);
+    boolean known = version.equals(watch.sentVersion) && watch.sent.equals(resources);
     boolean unchanged = resources.equals(watch.sent) && !request;
     if (known || unchanged) {
-      if (watch.ackedVersion.equals(watch.sentVersion) && watch.sent != null) {
+      if (watch.ackedVersion.equals(watch.sentVersion) && !watch.sentVersion.isEmpty()) {
         // Nothing this client sees changed: its acknowledged content is as good as the new version.
         watch.sentVersion = version;
         watch.ackedVersion = version;
+        watch.sent = resources;
+        watch.held = resources;
       }
       return;
     }
@@ -151,27 +193,40 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
   @Override
   public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
+    List<Nack> nacks = new ArrayList<>();
+    Set<String> routes = Set.of();
     for (int index = 0; index < watches.length; index++) {
-      if (watches[index] != null) {
-        acked.put(TypeUrls.shortName(TypeUrls.ADD_ORDER.get(index)), watches[index].ackedVersion);
+      Watch watch = watches[index];
+      if (watch != null) {
+        acked.put(TypeUrls.shortName(TypeUrls.ADD_ORDER.get(index)), watch.ackedVersion);
+        Optional.ofNullable(watch.nack).ifPresent(nacks::add);
       }
     }
-    return status(acked);
+    Watch routeWatch = watches[TypeUrls.index(TypeUrls.ROUTE)];
+    if (routeWatch != null && routeWatch.subscribed) {
+      routes = routeWatch.names;
+    }
+    return status(acked, routes, nacks);
   }
 
   @Override
-  public synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
-    Watch watch = watches[TypeUrls.index(TypeUrls.ROUTE)];
-    if (watch == null
-        || !watch.subscribed
-        || !(watch.names.isEmpty() || watch.names.contains(name))) {
-      return Optional.empty();
+  Holding holding(Needs.Need need, Needs needs, ServedSnapshot snapshot) {
+    Watch watch = watches[TypeUrls.index(need.type())];
+    if (watch == null || !watch.subscribed) {
+      return Holding.UNWATCHED;
     }
-    return Optional.of(
-        new RouteState(
-            nodeId(),
-            snapshot.versionNumber(watch.ackedVersion),
-            snapshot.versionNumber(watch.nackedVersion),
-            watch.nack));
+    Any current = snapshot.type(need.type()).resources().get(need.name());
+    return holding(
+        need,
+        watch.wildcard || watch.names.contains(need.name()),
+        snapshot.versionNumber(watch.ackedVersion) >= needs.routeVersion(),
+        current != null && current.equals(watch.held.get(need.name())),
+        current != null && current.equals(watch.rejected.get(need.name())) && watch.nack != null);
+  }
+
+  @Override
+  Nack nack(String type) {
+    Watch watch = watches[TypeUrls.index(type)];
+    return watch == null ? null : watch.nack;
   }
 }

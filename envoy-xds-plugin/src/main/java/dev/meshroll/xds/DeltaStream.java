@@ -4,6 +4,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -39,8 +41,7 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
     Map<String, String> heldWhenSent;
     long inFlightVersion;
     long ackedVersion;
-    long nackedVersion;
-    String nack = "";
+    Nack nack;
   }
 
   private final Watch[] watches = new Watch[TypeUrls.ADD_ORDER.size()];
@@ -66,56 +67,77 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
     if (watch == null) {
       watch = new Watch();
       watches[index] = watch;
-      // A first request that names nothing subscribes to everything of the type.
-      watch.wildcard = request.getResourceNamesSubscribeCount() == 0;
+      // A first request that names nothing subscribes to every listener or cluster; for routes and
+      // endpoints it subscribes to none.
+      watch.wildcard = TypeUrls.hasWildcard(type) && request.getResourceNamesSubscribeCount() == 0;
       watch.held = ServedSnapshot.held(request.getInitialResourceVersionsMap());
     }
     if (isNonce(request.getResponseNonce(), watch.inFlightNonce)) {
-      List<Resource> sent = watch.inFlight.resources();
       if (request.hasErrorDetail()) {
-        watch.rejected = ServedSnapshot.Changes.with(watch.rejected, sent, List.of());
-        watch.nackedVersion = watch.inFlightVersion;
-        watch.nack =
-            TypeUrls.shortName(type)
-                + " version "
-                + server.snapshot().versionInfo(watch.inFlightVersion)
-                + ": "
-                + request.getErrorDetail().getMessage();
-        nacked(watch.nack);
+        rejected(type, watch, request.getErrorDetail().getMessage());
       } else {
+        List<Resource> sent = watch.inFlight.resources();
         watch.held =
             watch.held == watch.heldWhenSent
                 ? watch.inFlight.heldAfter()
                 : ServedSnapshot.Changes.with(watch.held, sent, watch.inFlight.removed());
         watch.ackedVersion = watch.inFlightVersion;
+        watch.nack = null;
       }
       watch.inFlightNonce = 0;
       watch.inFlight = null;
       watch.heldWhenSent = null;
     }
-    subscribe(watch, request);
+    subscribe(type, watch, request);
     watch.subscribed = true;
     respond(type, watch, server.snapshot());
     drain();
   }
 
+  /**
+   * The client rejected the response in flight: the resources its message names (all of them when
+   * it names none) are held back until they change; it keeps the others (gRFC A46, see Nacks).
+   */
+  private void rejected(String type, Watch watch, String message) {
+    List<Resource> sent = watch.inFlight.resources();
+    Set<String> named = Nacks.named(message, sent.stream().map(Resource::getName).toList());
+    List<Resource> refused = new ArrayList<>();
+    List<Resource> kept = new ArrayList<>();
+    for (Resource resource : sent) {
+      (named.isEmpty() || named.contains(resource.getName()) ? refused : kept).add(resource);
+    }
+    watch.rejected = ServedSnapshot.Changes.with(watch.rejected, refused, List.of());
+    if (!kept.isEmpty()) {
+      watch.held = ServedSnapshot.Changes.with(watch.held, kept, List.of());
+    }
+    watch.nack =
+        new Nack(
+            type,
+            server.snapshot().versionInfo(watch.inFlightVersion),
+            refused.stream().map(Resource::getName).collect(java.util.stream.Collectors.toSet()),
+            message,
+            Instant.now());
+    nacked(watch.nack);
+  }
+
   /** Applies a request's subscribe and unsubscribe lists; a name the client drops is not held. */
-  private static void subscribe(Watch watch, DeltaDiscoveryRequest request) {
+  private void subscribe(String type, Watch watch, DeltaDiscoveryRequest request) {
     if (request.getResourceNamesSubscribeCount() == 0
         && request.getResourceNamesUnsubscribeCount() == 0) {
       return;
     }
     Set<String> names = new HashSet<>(watch.names);
     Map<String, String> held = new HashMap<>(watch.held);
+    boolean star = TypeUrls.hasWildcard(type);
     for (String name : request.getResourceNamesSubscribeList()) {
-      if (name.equals("*")) {
+      if (star && name.equals("*")) {
         watch.wildcard = true;
       } else {
         names.add(name);
       }
     }
     for (String name : request.getResourceNamesUnsubscribeList()) {
-      if (name.equals("*")) {
+      if (star && name.equals("*")) {
         watch.wildcard = false;
       } else {
         names.remove(name);
@@ -180,24 +202,40 @@ final class DeltaStream extends StreamBase<DeltaDiscoveryRequest, DeltaDiscovery
   @Override
   public synchronized NodeStatus status() {
     Map<String, String> acked = new TreeMap<>();
+    List<Nack> nacks = new ArrayList<>();
     ServedSnapshot snapshot = server.snapshot();
     for (int index = 0; index < watches.length; index++) {
-      if (watches[index] != null) {
+      Watch watch = watches[index];
+      if (watch != null) {
         acked.put(
             TypeUrls.shortName(TypeUrls.ADD_ORDER.get(index)),
-            snapshot.versionInfo(watches[index].ackedVersion));
+            watch.ackedVersion == 0 ? "" : snapshot.versionInfo(watch.ackedVersion));
+        Optional.ofNullable(watch.nack).ifPresent(nacks::add);
       }
     }
-    return status(acked);
+    Watch routeWatch = watches[TypeUrls.index(TypeUrls.ROUTE)];
+    Set<String> routes = routeWatch != null && routeWatch.subscribed ? routeWatch.names : Set.of();
+    return status(acked, routes, nacks);
   }
 
   @Override
-  public synchronized Optional<RouteState> routeState(String name, ServedSnapshot snapshot) {
-    Watch watch = watches[TypeUrls.index(TypeUrls.ROUTE)];
-    if (watch == null || !watch.subscribed || !(watch.wildcard || watch.names.contains(name))) {
-      return Optional.empty();
+  Holding holding(Needs.Need need, Needs needs, ServedSnapshot snapshot) {
+    Watch watch = watches[TypeUrls.index(need.type())];
+    if (watch == null || !watch.subscribed) {
+      return Holding.UNWATCHED;
     }
-    return Optional.of(
-        new RouteState(nodeId(), watch.ackedVersion, watch.nackedVersion, watch.nack));
+    String current = snapshot.type(need.type()).versions().get(need.name());
+    return holding(
+        need,
+        watch.wildcard || watch.names.contains(need.name()),
+        watch.ackedVersion >= needs.routeVersion(),
+        current != null && current.equals(watch.held.get(need.name())),
+        current != null && current.equals(watch.rejected.get(need.name())) && watch.nack != null);
+  }
+
+  @Override
+  Nack nack(String type) {
+    Watch watch = watches[TypeUrls.index(type)];
+    return watch == null ? null : watch.nack;
   }
 }

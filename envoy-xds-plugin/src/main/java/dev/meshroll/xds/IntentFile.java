@@ -12,34 +12,48 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The intents in force, kept in a file so that a restarted server serves them from its first
  * response: without it a restart would serve the base, stepping traffic back until the host
- * re-applied every rollout. Written atomically (temp file, fsync, rename).
+ * re-applied every rollout. With each intent, its fleet: the nodes that subscribed to its routes
+ * and the latest generation each was seen to have, so that after a restart "k/n nodes" counts the
+ * same nodes as before. Written atomically (temp file, fsync, rename).
  */
 final class IntentFile {
   private static final ObjectMapper JSON = JsonMapper.builder().addModule(new Jdk8Module()).build();
 
   private final Path file;
 
+  /**
+   * One rollout's entry.
+   *
+   * @param fleet node id to the latest generation of the rollout it was seen to have (0: none)
+   */
+  record Entry(RouteIntent intent, Map<String, Long> fleet) {
+    Entry {
+      fleet = Collections.unmodifiableMap(new TreeMap<>(fleet));
+    }
+  }
+
   IntentFile(Path file) {
     this.file = file;
   }
 
-  /** The intents stored, or none when there is no file. */
-  Map<RolloutRef, RouteIntent> read() throws IOException {
-    Map<RolloutRef, RouteIntent> intents = new LinkedHashMap<>();
+  /** The entries stored, by rollout, or none when there is no file. */
+  Map<RolloutRef, Entry> read() throws IOException {
+    Map<RolloutRef, Entry> entries = new LinkedHashMap<>();
     if (!Files.exists(file)) {
-      return intents;
+      return entries;
     }
-    List<RouteIntent> stored =
-        JSON.readValue(file.toFile(), new TypeReference<List<RouteIntent>>() {});
-    stored.forEach(intent -> intents.put(intent.rollout(), intent));
-    return intents;
+    List<Entry> stored = JSON.readValue(file.toFile(), new TypeReference<List<Entry>>() {});
+    stored.forEach(entry -> entries.put(entry.intent().rollout(), entry));
+    return entries;
   }
 
   @Override
@@ -47,10 +61,10 @@ final class IntentFile {
     return file.toString();
   }
 
-  void write(Map<RolloutRef, RouteIntent> intents) throws IOException {
+  void write(Map<RolloutRef, Entry> entries) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
     Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(temp, JSON.writeValueAsBytes(List.copyOf(intents.values())));
+    Files.write(temp, JSON.writeValueAsBytes(List.copyOf(entries.values())));
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
       channel.force(true);
     }

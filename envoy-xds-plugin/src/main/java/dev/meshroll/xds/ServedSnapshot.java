@@ -78,11 +78,11 @@ final class ServedSnapshot {
     }
 
     /**
-     * The resources of these names (all of them for none or {@code *}): one map for every stream
-     * that subscribes to the same names.
+     * The resources of these names, or all of them for a wildcard subscription: one map for every
+     * stream that subscribes to the same names.
      */
-    SortedMap<String, Any> subscribed(Set<String> names) {
-      if (names.isEmpty() || names.contains("*")) {
+    SortedMap<String, Any> subscribed(Set<String> names, boolean wildcard) {
+      if (wildcard) {
         return resources;
       }
       return subsets.computeIfAbsent(
@@ -236,6 +236,11 @@ final class ServedSnapshot {
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JVM has SHA-256", e);
     }
+  }
+
+  /** This server run's mark in every version string. */
+  String epoch() {
+    return epoch;
   }
 
   TypeState type(String typeUrl) {

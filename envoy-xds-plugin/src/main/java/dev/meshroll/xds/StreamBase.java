@@ -4,9 +4,12 @@ import io.envoyproxy.envoy.config.core.v3.Node;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -36,7 +39,6 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
   private long nonces;
   private String nodeId = "";
   private String nodeCluster = "";
-  private String lastNack = "";
   boolean closed;
 
   /**
@@ -65,6 +67,7 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
   void identify(Node node) {
     nodeId = node.getId();
     nodeCluster = CLUSTERS.intern(node.getCluster());
+    server.identified(nodeId);
   }
 
   /**
@@ -106,10 +109,9 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
     lastSnapshot = snapshot;
   }
 
-  /** Keeps the client's rejection for the fleet view and tells the server. */
-  void nacked(String nack) {
-    lastNack = nack;
-    server.nacked(this, nack);
+  /** Tells the server of the client's rejection (the stream keeps it for the fleet view). */
+  void nacked(Nack nack) {
+    server.nacked(nodeId, nack);
   }
 
   /** Writes a type's response, or queues it in place of one not yet written. */
@@ -135,8 +137,61 @@ abstract class StreamBase<Q, A> implements StreamObserver<Q>, XdsStream {
     }
   }
 
-  NodeStatus status(Map<String, String> acked) {
-    return new NodeStatus(nodeId, nodeCluster, connectedSince, acked, lastNack);
+  /** This stream as a node of the fleet view, with what its types have and rejected. */
+  NodeStatus status(Map<String, String> acked, Set<String> routes, List<Nack> nacks) {
+    return new NodeStatus(
+        nodeId,
+        nodeCluster,
+        1,
+        connectedSince,
+        acked,
+        routes,
+        nacks.stream().max(Comparator.comparing(Nack::at)));
+  }
+
+  /**
+   * What the client has of one resource a node needs; {@code UNWATCHED} when this stream does not
+   * carry its type. Called under the stream's lock.
+   */
+  abstract XdsStream.Holding holding(Needs.Need need, Needs needs, ServedSnapshot snapshot);
+
+  /** The standing rejection of a type; null when there is none. */
+  abstract Nack nack(String type);
+
+  /**
+   * The holding of a resource of a type this stream carries.
+   *
+   * @param subscribes whether the client asked for it (by name or wildcard)
+   * @param routeAtVersion for the route configuration: whether the client ACKed a version at least
+   *     the one that introduced the intent
+   * @param held whether the client has it as served now
+   * @param rejected whether the client rejected it as served now
+   */
+  static XdsStream.Holding holding(
+      Needs.Need need, boolean subscribes, boolean routeAtVersion, boolean held, boolean rejected) {
+    boolean route = need.type().equals(TypeUrls.ROUTE);
+    if (!subscribes && (route || need.type().equals(TypeUrls.LISTENER))) {
+      return XdsStream.Holding.UNWATCHED; // a node needs only the listeners and routes it asks for
+    }
+    if ((route && routeAtVersion) || held) {
+      return XdsStream.Holding.HELD;
+    }
+    return rejected ? XdsStream.Holding.REJECTED : XdsStream.Holding.MISSING;
+  }
+
+  @Override
+  public synchronized XdsStream.Probe probe(Needs needs, ServedSnapshot snapshot) {
+    List<XdsStream.Holding> holdings = new ArrayList<>(needs.resources().size());
+    List<Optional<Nack>> rejections = new ArrayList<>(needs.resources().size());
+    for (Needs.Need need : needs.resources()) {
+      XdsStream.Holding holding = holding(need, needs, snapshot);
+      holdings.add(holding);
+      rejections.add(
+          holding == XdsStream.Holding.REJECTED
+              ? Optional.ofNullable(nack(need.type()))
+              : Optional.empty());
+    }
+    return new XdsStream.Probe(nodeId, holdings, rejections);
   }
 
   String nodeId() {

@@ -30,4 +30,13 @@ final class TypeUrls {
   static String shortName(String typeUrl) {
     return typeUrl.substring(typeUrl.lastIndexOf('.') + 1);
   }
+
+  /**
+   * Whether the type has wildcard subscriptions: in xDS only listeners and clusters do (the name
+   * {@code *}, or no names in a stream's first request). For routes and endpoints no names means
+   * none.
+   */
+  static boolean hasWildcard(String typeUrl) {
+    return typeUrl.equals(LISTENER) || typeUrl.equals(CLUSTER);
+  }
 }

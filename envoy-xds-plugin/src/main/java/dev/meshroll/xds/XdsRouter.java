@@ -20,6 +20,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,15 +41,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The router {@code xds}: serves Envoy fleets and proxyless gRPC clients from an in-process xDS
  * server, with each rollout's intent overlaid on base resources read from files. It knows when the
- * fleet has shifted: {@code verify} counts the nodes that ACKed the route configuration version
- * carrying the intent's generation.
+ * fleet has shifted: {@code verify} counts the nodes that have everything the intent makes them
+ * need (see {@link Needs}) and judges by the rules of {@link Convergence}.
  *
  * <p>Host settings ({@code plugins: {xds: {...}}}): {@code listen} (default 127.0.0.1:18000),
  * {@code resources} (a folder of Envoy resource files, required), {@code minFraction} (of the
- * subscribed nodes that must ACK, default 1.0), {@code verifyTimeout} (after which too few ACKs
- * fail the step, seconds, default 120), {@code reloadSeconds} (how often files are checked, default
- * 1), {@code intents} (the file that keeps the intents in force across restarts, default {@code
- * xds-intents.json}, relative to the host config).
+ * subscribed nodes that must have the intent, default 1.0), {@code minNodes} (fewer subscribed
+ * nodes keep a step pending, default 1), {@code verifyTimeout} (after which a change this host run
+ * pushed fails its step, seconds, default 120), {@code reconnectGrace} (how long nodes remembered
+ * from before a restart count while they have not reconnected, seconds, default 300), {@code
+ * reloadSeconds} (how often files are checked, default 1), {@code intents} (the file that keeps the
+ * intents in force and their fleets across restarts, default {@code xds-intents.json}, relative to
+ * the host config), {@code tls}.
  */
 @Extension
 public final class XdsRouter implements TrafficRouter {
@@ -58,15 +63,28 @@ public final class XdsRouter implements TrafficRouter {
   // Guarded by this: the base, the intents in force and what the server serves change together.
   private ResourceSet base = ResourceSet.EMPTY;
   private final Map<RolloutRef, RouteIntent> intents = new LinkedHashMap<>();
-  private final Map<RolloutRef, Map<Long, Long>> introducedAt = new HashMap<>();
-  private final Map<String, Instant> firstAsked = new HashMap<>();
+  // Each rollout's fleet, as kept in the intent file (see IntentFile.Entry).
+  private final Map<RolloutRef, Map<String, Long>> fleets = new HashMap<>();
+  // The fleets read at start: their nodes count until they reconnect or reconnectGrace passes.
+  private final Map<RolloutRef, Map<String, Long>> remembered = new HashMap<>();
+  private final Map<RolloutRef, Map<Long, Introduced>> introduced = new HashMap<>();
   private XdsServer server;
   private ScheduledExecutorService reloads;
   private Path resourcesFolder;
   private IntentFile intentFile;
   private Map<Path, FileTime> seenFiles = Map.of();
-  private double minFraction = 1.0;
-  private Duration verifyTimeout = Duration.ofSeconds(120);
+  private Instant startedAt;
+  private Convergence.Rules rules = new Convergence.Rules(1.0, 1, Duration.ofSeconds(120));
+  private Duration reconnectGrace = Duration.ofSeconds(300);
+
+  /**
+   * When a generation of a rollout was first served.
+   *
+   * @param routeVersion the first RouteConfiguration type version that carried it
+   * @param pushedAt when this host run made it the one in force; empty when it was in force before
+   *     the host started (no deadline then: a restart must not roll back)
+   */
+  private record Introduced(long routeVersion, Optional<Instant> pushedAt) {}
 
   public XdsRouter() {
     this(Clock.systemUTC());
@@ -94,11 +112,17 @@ public final class XdsRouter implements TrafficRouter {
       throw new RouterException("xds: settings need resources: a folder of Envoy resource files");
     }
     resourcesFolder = configDirectory.resolve(folder);
-    minFraction = number(settings, "minFraction", 1.0);
+    double minFraction = number(settings, "minFraction", 1.0);
     if (minFraction <= 0 || minFraction > 1) {
       throw new RouterException("xds: minFraction " + minFraction + " is not within (0, 1]");
     }
-    verifyTimeout = Duration.ofMillis((long) (number(settings, "verifyTimeout", 120) * 1000));
+    double minNodes = number(settings, "minNodes", 1);
+    if (minNodes < 0 || minNodes != Math.rint(minNodes)) {
+      throw new RouterException("xds: minNodes " + minNodes + " is not a whole number >= 0");
+    }
+    rules =
+        new Convergence.Rules(minFraction, (int) minNodes, seconds(settings, "verifyTimeout", 120));
+    reconnectGrace = seconds(settings, "reconnectGrace", 300);
     Resources.Result loaded = Resources.load(resourcesFolder);
     if (!loaded.valid()) {
       throw new RouterException(
@@ -114,7 +138,14 @@ public final class XdsRouter implements TrafficRouter {
             configDirectory.resolve(
                 String.valueOf(settings.getOrDefault("intents", "xds-intents.json"))));
     try {
-      intents.putAll(intentFile.read());
+      intentFile
+          .read()
+          .forEach(
+              (rollout, entry) -> {
+                intents.put(rollout, entry.intent());
+                fleets.put(rollout, entry.fleet());
+                remembered.put(rollout, entry.fleet());
+              });
     } catch (IOException | RuntimeException e) {
       throw new RouterException(
           "xds: cannot read the intents in force from " + intentFile + ": " + e.getMessage(), e);
@@ -131,15 +162,18 @@ public final class XdsRouter implements TrafficRouter {
     } catch (IOException | RuntimeException e) {
       throw new RouterException("xds: cannot listen on " + listen + ": " + e.getMessage(), e);
     }
+    startedAt = clock.instant();
     ServedSnapshot first = publish();
     // Intents kept from before a restart are served from the first response on.
     intents
         .values()
         .forEach(
             intent ->
-                introducedAt
+                introduced
                     .computeIfAbsent(intent.rollout(), rollout -> new HashMap<>())
-                    .put(intent.generation(), first.type(TypeUrls.ROUTE).version()));
+                    .put(
+                        intent.generation(),
+                        new Introduced(first.type(TypeUrls.ROUTE).version(), Optional.empty())));
     long reloadMillis = (long) (number(settings, "reloadSeconds", 1) * 1000);
     reloads =
         Executors.newSingleThreadScheduledExecutor(
@@ -182,6 +216,15 @@ public final class XdsRouter implements TrafficRouter {
             files.get(0).toFile(), files.get(1).toFile(), clientCa.map(Path::toFile)));
   }
 
+  private static Duration seconds(Map<String, Object> settings, String key, double fallback)
+      throws RouterException {
+    double seconds = number(settings, key, fallback);
+    if (seconds < 0) {
+      throw new RouterException("xds: " + key + " " + seconds + " must not be negative");
+    }
+    return Duration.ofMillis((long) (seconds * 1000));
+  }
+
   private static double number(Map<String, Object> settings, String key, double fallback)
       throws RouterException {
     Object value = settings.getOrDefault(key, fallback);
@@ -200,20 +243,58 @@ public final class XdsRouter implements TrafficRouter {
     return server.nodes();
   }
 
-  /** The fleet, as {@code meshroll xds nodes} shows it: one entry per connected stream. */
+  /**
+   * The fleet, as {@code meshroll xds nodes} shows it: one entry per node id, with the generation
+   * of each rollout its acknowledged route configuration carries.
+   */
   @Override
   public synchronized Map<String, Object> status() {
     List<Map<String, Object>> nodes = new ArrayList<>();
+    ServedSnapshot snapshot = server == null ? null : server.snapshot();
     for (NodeStatus node : server == null ? List.<NodeStatus>of() : server.nodes()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("id", node.id());
       entry.put("cluster", node.cluster());
-      entry.put("connectedSince", node.connectedSince().toString());
+      entry.put("streams", node.streams());
+      entry.put("connectedSince", node.connectedSince().truncatedTo(ChronoUnit.SECONDS).toString());
       entry.put("acked", node.acked());
-      entry.put("lastNack", node.lastNack());
+      entry.put("generations", generations(node, snapshot));
+      node.lastNack()
+          .ifPresent(
+              nack -> {
+                Map<String, Object> rejection = new LinkedHashMap<>();
+                rejection.put("type", TypeUrls.shortName(nack.type()));
+                rejection.put("version", nack.version());
+                rejection.put("resources", nack.rejected().stream().sorted().toList());
+                rejection.put("message", nack.message());
+                rejection.put("at", nack.at().truncatedTo(ChronoUnit.SECONDS).toString());
+                entry.put("lastNack", rejection);
+              });
       nodes.add(entry);
     }
-    return Map.of("nodes", nodes);
+    return Map.of("epoch", snapshot == null ? "" : snapshot.epoch(), "nodes", nodes);
+  }
+
+  /**
+   * For each rollout whose route configuration the node subscribes to: the newest generation that
+   * the route configuration version it ACKed carries.
+   */
+  private Map<String, Long> generations(NodeStatus node, ServedSnapshot snapshot) {
+    long acked =
+        snapshot.versionNumber(node.acked().getOrDefault(TypeUrls.shortName(TypeUrls.ROUTE), ""));
+    Map<String, Long> generations = new TreeMap<>();
+    intents.forEach(
+        (rollout, intent) -> {
+          String routes = String.valueOf(intent.config().get("routeConfiguration"));
+          if (node.routes().contains(routes)) {
+            introduced.getOrDefault(rollout, Map.of()).entrySet().stream()
+                .filter(generation -> generation.getValue().routeVersion() <= acked)
+                .mapToLong(Map.Entry::getKey)
+                .max()
+                .ifPresent(generation -> generations.put(rollout.toString(), generation));
+          }
+        });
+    return generations;
   }
 
   private synchronized void reloadIfChanged() {
@@ -347,6 +428,11 @@ public final class XdsRouter implements TrafficRouter {
     }
     RouteSettings settings = Snapshots.settings(intent);
     Snapshots.overlay(base.routes().get(settings.routeConfiguration()), intent, settings, base);
+    serve(intent, current);
+  }
+
+  /** Puts {@code intent} in force in place of {@code current}: kept in the file, then served. */
+  private void serve(RouteIntent intent, RouteIntent current) throws RouterException {
     intents.put(intent.rollout(), intent);
     try {
       keep();
@@ -355,9 +441,15 @@ public final class XdsRouter implements TrafficRouter {
       throw e;
     }
     ServedSnapshot served = publish();
-    introducedAt
+    // The same generation again (a host that restarted re-applies what it stored) is no new push.
+    boolean pushed = current == null || current.generation() != intent.generation();
+    introduced
         .computeIfAbsent(intent.rollout(), rollout -> new HashMap<>())
-        .putIfAbsent(intent.generation(), served.type(TypeUrls.ROUTE).version());
+        .putIfAbsent(
+            intent.generation(),
+            new Introduced(
+                served.type(TypeUrls.ROUTE).version(),
+                pushed ? Optional.of(clock.instant()) : Optional.empty()));
   }
 
   private void restore(RolloutRef rollout, RouteIntent previous) {
@@ -370,8 +462,13 @@ public final class XdsRouter implements TrafficRouter {
 
   /** Stores the intents in force before they are served, so that a restart serves them too. */
   private void keep() throws RouterException {
+    Map<RolloutRef, IntentFile.Entry> entries = new LinkedHashMap<>();
+    intents.forEach(
+        (rollout, intent) ->
+            entries.put(
+                rollout, new IntentFile.Entry(intent, fleets.getOrDefault(rollout, Map.of()))));
     try {
-      intentFile.write(intents);
+      intentFile.write(entries);
     } catch (IOException e) {
       throw new RouterException(
           "xds: cannot store the intents in force in " + intentFile + ": " + e.getMessage(), e);
@@ -381,41 +478,39 @@ public final class XdsRouter implements TrafficRouter {
   @Override
   public synchronized Verification verify(RouteIntent intent) throws RouterException {
     RouteSettings settings = Snapshots.settings(intent);
-    Long version = introducedAt.getOrDefault(intent.rollout(), Map.of()).get(intent.generation());
-    if (version == null) {
+    Introduced first = introduced.getOrDefault(intent.rollout(), Map.of()).get(intent.generation());
+    if (first == null) {
       return Verification.pending("generation " + intent.generation() + " is not applied yet");
     }
-    List<RouteState> nodes = server.routeStates(settings.routeConfiguration());
-    for (RouteState node : nodes) {
-      if (node.nacked() >= version) {
-        return Verification.failed("node " + node.node() + " rejected " + node.nack());
-      }
+    Needs needs = Needs.of(intent, settings, base, first.routeVersion());
+    Convergence.Result result =
+        Convergence.judge(
+            settings.routeConfiguration(),
+            intent.generation(),
+            server.fleet(needs),
+            remembered(intent.rollout()),
+            fleets.getOrDefault(intent.rollout(), Map.of()),
+            rules,
+            first.pushedAt(),
+            clock.instant());
+    if (!result.fleet().equals(fleets.get(intent.rollout()))) {
+      fleets.put(intent.rollout(), result.fleet());
+      keep(); // so that a restart counts the same nodes
     }
-    long acked = nodes.stream().filter(node -> node.acked() >= version).count();
-    String progress = acked + "/" + nodes.size() + " nodes";
-    if (!nodes.isEmpty() && acked >= Math.ceil(minFraction * nodes.size())) {
-      firstAsked.remove(intent.rollout() + "#" + intent.generation());
-      return Verification.converged();
+    return result.verification();
+  }
+
+  /**
+   * The nodes of a rollout's fleet remembered from before the restart that have not connected in
+   * this run; none once {@code reconnectGrace} has passed.
+   */
+  private Map<String, Long> remembered(RolloutRef rollout) {
+    if (clock.instant().isAfter(startedAt.plus(reconnectGrace))) {
+      return Map.of();
     }
-    Instant first =
-        firstAsked.computeIfAbsent(
-            intent.rollout() + "#" + intent.generation(), key -> clock.instant());
-    if (Duration.between(first, clock.instant()).compareTo(verifyTimeout) > 0) {
-      return Verification.failed(
-          "only "
-              + progress
-              + " ACKed RouteConfiguration '"
-              + settings.routeConfiguration()
-              + "' within "
-              + verifyTimeout.toSeconds()
-              + "s");
-    }
-    return Verification.pending(
-        nodes.isEmpty()
-            ? "no connected node subscribes to RouteConfiguration '"
-                + settings.routeConfiguration()
-                + "'"
-            : progress);
+    Map<String, Long> absent = new TreeMap<>(remembered.getOrDefault(rollout, Map.of()));
+    absent.keySet().removeIf(server::seen);
+    return absent;
   }
 
   @Override
@@ -427,10 +522,8 @@ public final class XdsRouter implements TrafficRouter {
             finalIntent.weights(),
             List.of(),
             List.of());
-    intents.put(finalIntent.rollout(), weightsOnly);
-    keep();
-    publish();
-    introducedAt.remove(finalIntent.rollout());
+    // Verified like any intent: the host waits until the fleet serves the final weights.
+    serve(weightsOnly, intents.get(finalIntent.rollout()));
   }
 
   @Override

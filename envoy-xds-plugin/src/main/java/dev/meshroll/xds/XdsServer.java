@@ -18,10 +18,12 @@ import io.grpc.stub.StreamObserver;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +42,8 @@ final class XdsServer implements AutoCloseable {
 
   private final Server grpc;
   private final Set<XdsStream> streams = ConcurrentHashMap.newKeySet();
+  // The node ids that have connected in this run: nodes remembered from before it count until then.
+  private final Set<String> seen = ConcurrentHashMap.newKeySet();
   private final ExecutorService fanout =
       Executors.newSingleThreadExecutor(
           task -> {
@@ -197,8 +201,18 @@ final class XdsServer implements AutoCloseable {
     return next;
   }
 
-  void nacked(XdsStream stream, String reason) {
-    logger.warn("node {} rejected {}", stream.status().id(), reason);
+  void nacked(String node, Nack nack) {
+    logger.warn("node {} rejected {}", node, nack);
+  }
+
+  /** A stream named its node: the node has been seen in this server's run. */
+  void identified(String node) {
+    seen.add(node);
+  }
+
+  /** Whether a node with this id has connected since the server started. */
+  boolean seen(String node) {
+    return seen.contains(node);
   }
 
   void disconnected(XdsStream stream) {
@@ -210,21 +224,62 @@ final class XdsServer implements AutoCloseable {
     return streams.stream().mapToInt(XdsStream::unsentResponses).sum();
   }
 
-  /** Every connected client, by node id. */
+  /** Every connected node, by node id: one entry for all the streams of a node. */
   List<NodeStatus> nodes() {
-    return streams.stream()
-        .map(XdsStream::status)
-        .sorted(Comparator.comparing(NodeStatus::id))
-        .toList();
+    Map<String, NodeStatus> nodes = new TreeMap<>();
+    for (XdsStream stream : streams) {
+      NodeStatus status = stream.status();
+      nodes.merge(status.id(), status, NodeStatus::with);
+    }
+    return List.copyOf(nodes.values());
   }
 
-  /** What every client subscribed to route configuration {@code name} has of it. */
-  List<RouteState> routeStates(String name) {
+  /**
+   * Every connected node that subscribes to {@code needs}' route configuration, with what it has of
+   * everything the intent makes it need. A node's resources may come over several streams (one per
+   * type): it has a resource when every stream of it that carries that type has it.
+   */
+  List<Convergence.Node> fleet(Needs needs) {
     ServedSnapshot current = snapshot;
-    return streams.stream()
-        .map(stream -> stream.routeState(name, current))
-        .flatMap(Optional::stream)
-        .toList();
+    Map<String, List<XdsStream.Probe>> byNode = new TreeMap<>();
+    for (XdsStream stream : streams) {
+      XdsStream.Probe probe = stream.probe(needs, current);
+      byNode.computeIfAbsent(probe.node(), node -> new ArrayList<>()).add(probe);
+    }
+    List<Convergence.Node> fleet = new ArrayList<>();
+    byNode.forEach(
+        (node, probes) -> {
+          if (probes.stream()
+              .anyMatch(probe -> probe.holdings().get(0) != XdsStream.Holding.UNWATCHED)) {
+            fleet.add(node(node, probes, needs));
+          }
+        });
+    return fleet;
+  }
+
+  private static Convergence.Node node(String id, List<XdsStream.Probe> probes, Needs needs) {
+    String lacking = "";
+    for (int i = 0; i < needs.resources().size(); i++) {
+      Needs.Need need = needs.resources().get(i);
+      for (XdsStream.Probe probe : probes) {
+        XdsStream.Holding holding = probe.holdings().get(i);
+        Optional<Nack> nack = probe.rejections().get(i);
+        if (holding == XdsStream.Holding.REJECTED && nack.isPresent()) {
+          return Convergence.Node.failed(
+              id,
+              "rejected "
+                  + need
+                  + " (version "
+                  + nack.get().version()
+                  + "): "
+                  + nack.get().message());
+        }
+        if (holding == XdsStream.Holding.MISSING && lacking.isEmpty()) {
+          lacking = "lacks " + need;
+        }
+      }
+    }
+    return lacking.isEmpty() ? Convergence.Node.acked(id) : Convergence.Node.lagging(id, lacking);
   }
 
   @Override

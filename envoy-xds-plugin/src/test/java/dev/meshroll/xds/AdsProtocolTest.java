@@ -99,8 +99,13 @@ class AdsProtocolTest {
     org.awaitility.Awaitility.await()
         .until(
             () ->
-                server.routeStates("ingress").get(0).acked()
-                    == server.snapshot().type(TypeUrls.ROUTE).version());
+                server.nodes().stream()
+                    .filter(node -> node.id().equals("routes"))
+                    .allMatch(
+                        node ->
+                            node.acked()
+                                .get("RouteConfiguration")
+                                .equals(server.snapshot().versionInfo(TypeUrls.ROUTE))));
   }
 
   @Test
@@ -115,11 +120,11 @@ class AdsProtocolTest {
     client.nack(rejected, good.getVersionInfo(), "route primary: no such cluster", "ingress");
     server.publish(withPrimaryTo("reviews-v2"));
     assertThat(client.nextWithin(500)).as("the rejected version must not come again").isNull();
-    assertThat(server.nodes().get(0).lastNack())
-        .isEqualTo(
-            "RouteConfiguration version "
+    assertThat(server.nodes().get(0).lastNack().map(Nack::toString))
+        .hasValue(
+            "RouteConfiguration 'ingress' (version "
                 + rejected.getVersionInfo()
-                + ": route primary: no such cluster");
+                + "): route primary: no such cluster");
 
     server.publish(withPrimaryTo("reviews-v3"));
     DiscoveryResponse fixed = client.next();
@@ -128,7 +133,7 @@ class AdsProtocolTest {
   }
 
   @Test
-  void aClientReconnectingWithTheCurrentVersionGetsNoPush() throws Exception {
+  void aVersionClaimedWithoutANonceIsNoAckAndTheClientGetsTheCurrentState() throws Exception {
     AdsClient first = client("reconnecting");
     first.subscribe(TypeUrls.ROUTE, "", "ingress");
     DiscoveryResponse routes = first.next();
@@ -137,10 +142,59 @@ class AdsProtocolTest {
 
     AdsClient again = client("reconnecting");
     again.subscribe(TypeUrls.ROUTE, routes.getVersionInfo(), "ingress");
-    assertThat(again.nextWithin(500)).isNull();
+    DiscoveryResponse pushed = again.next();
+    assertThat(pushed.getVersionInfo()).isEqualTo(routes.getVersionInfo());
+    assertThat(acked("reconnecting")).as("a claim is not an ACK").isEmpty();
+    again.ack(pushed, "ingress");
+    org.awaitility.Awaitility.await()
+        .until(() -> acked("reconnecting").equals(routes.getVersionInfo()));
 
-    server.publish(withPrimaryTo("reviews-v2"));
-    assertThat(again.next().getVersionInfo()).isNotEqualTo(routes.getVersionInfo());
+    AdsClient forged = client("forged");
+    forged.subscribe(TypeUrls.ROUTE, server.snapshot().versionInfo(99_999), "ingress");
+    assertThat(forged.next().getResourcesList()).hasSize(1);
+    assertThat(acked("forged")).isEmpty();
+  }
+
+  /** The RouteConfiguration version a node last ACKed. */
+  private String acked(String node) {
+    return server.nodes().stream()
+        .filter(status -> status.id().equals(node))
+        .findFirst()
+        .orElseThrow()
+        .acked()
+        .get("RouteConfiguration");
+  }
+
+  @Test
+  void noNamesForRoutesOrEndpointsMeansNoneButAllListenersAndClusters() throws Exception {
+    AdsClient client = client("empty");
+    client.subscribe(TypeUrls.ENDPOINT, "");
+    client.subscribe(TypeUrls.ROUTE, "");
+    assertThat(client.nextWithin(500)).as("endpoints and routes of no name").isNull();
+
+    client.subscribe(TypeUrls.CLUSTER, "");
+    DiscoveryResponse clusters = client.next();
+    assertThat(clusters.getResourcesList()).hasSize(3);
+    client.subscribe(TypeUrls.LISTENER, "");
+    assertThat(client.next().getResourcesList()).hasSize(base.listeners().size());
+
+    client.subscribe(TypeUrls.ENDPOINT, "", "*");
+    assertThat(client.nextWithin(500)).as("'*' is no wildcard for endpoints").isNull();
+    client.subscribe(TypeUrls.ENDPOINT, "", "reviews-v2");
+    assertThat(client.next().getResourcesList()).hasSize(1);
+  }
+
+  @Test
+  void afterNamingClustersNoNamesMeansNoneAndAStarMeansAll() throws Exception {
+    AdsClient client = client("explicit");
+    client.subscribe(TypeUrls.CLUSTER, "", "reviews-v1");
+    DiscoveryResponse one = client.next();
+    assertThat(one.getResourcesList()).hasSize(1);
+    client.ack(one, "reviews-v1");
+    client.subscribe(TypeUrls.CLUSTER, one.getVersionInfo());
+    assertThat(client.nextWithin(500)).isNull();
+    client.subscribe(TypeUrls.CLUSTER, one.getVersionInfo(), "*");
+    assertThat(client.next().getResourcesList()).hasSize(3);
   }
 
   @Test

@@ -112,8 +112,12 @@ class DeltaProtocolTest {
     org.awaitility.Awaitility.await()
         .until(
             () ->
-                server.routeStates("ingress").get(0).acked()
-                    == server.snapshot().type(TypeUrls.ROUTE).version());
+                server
+                    .nodes()
+                    .get(0)
+                    .acked()
+                    .get("RouteConfiguration")
+                    .equals(server.snapshot().versionInfo(TypeUrls.ROUTE)));
 
     RouteConfiguration routes = base.routes().get("ingress");
     TreeMap<String, RouteConfiguration> other = new TreeMap<>();
@@ -127,9 +131,8 @@ class DeltaProtocolTest {
     client.nack(rejected, "no such domain");
     server.publish(base.withRoutes(other));
     assertThat(client.nextWithin(400)).isNull();
-    org.awaitility.Awaitility.await()
-        .until(() -> server.routeStates("ingress").get(0).nacked() > 0);
-    assertThat(server.nodes().get(0).lastNack()).endsWith(": no such domain");
+    org.awaitility.Awaitility.await().until(() -> server.nodes().get(0).lastNack().isPresent());
+    assertThat(server.nodes().get(0).lastNack().get().message()).isEqualTo("no such domain");
 
     server.publish(base);
     assertThat(client.nextWithin(400)).as("back to what the client kept: nothing to send").isNull();
@@ -142,6 +145,16 @@ class DeltaProtocolTest {
             .build());
     server.publish(base.withRoutes(third));
     assertThat(names(client.next())).containsExactly("ingress");
+  }
+
+  @Test
+  void aFirstRequestWithoutNamesSubscribesToAllClustersButToNoEndpoints() throws Exception {
+    DeltaClient client = client("empty");
+    client.subscribe(TypeUrls.ENDPOINT, Map.of());
+    client.subscribe(TypeUrls.ROUTE, Map.of());
+    assertThat(client.nextWithin(500)).as("endpoints and routes of no name").isNull();
+    client.subscribe(TypeUrls.CLUSTER, Map.of());
+    assertThat(names(client.next())).containsExactly("reviews-v1", "reviews-v2", "reviews-v3");
   }
 
   @Test

@@ -124,7 +124,7 @@ class GrpcClientTest {
     router.apply(intent);
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> router.verify(intent).equals(Verification.converged()));
+        .until(() -> router.verify(intent).state() == Verification.State.CONVERGED);
     count(50, new Metadata()); // a few RPCs may still take the old route right after the ACK
   }
 
@@ -133,15 +133,16 @@ class GrpcClientTest {
   void verifyWaitsForAClientToAck() throws Exception {
     RouteIntent intent = intent(0, List.of());
     router.apply(intent);
-    assertThat(router.verify(intent))
-        .isEqualTo(
-            Verification.pending("no connected node subscribes to RouteConfiguration 'ingress'"));
+    assertThat(router.verify(intent).detail())
+        .startsWith(
+            "waiting for nodes: 0 nodes subscribe to RouteConfiguration 'ingress', at least 1"
+                + " needed (minNodes)");
 
     channel = Grpc.newChannelBuilder("xds:///reviews", InsecureChannelCredentials.create()).build();
     assertThat(call(new Metadata())).isEqualTo("v1");
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> router.verify(intent).equals(Verification.converged()));
+        .until(() -> router.verify(intent).equals(Verification.converged("1/1 nodes")));
     assertThat(router.nodes()).extracting(NodeStatus::id).containsExactly("grpc-client-1");
   }
 
@@ -185,7 +186,7 @@ class GrpcClientTest {
         .atMost(Duration.ofSeconds(30))
         .until(() -> router.verify(rejected).state() == Verification.State.FAILED);
     assertThat(router.verify(rejected).detail())
-        .startsWith("node grpc-client-1 rejected RouteConfiguration version ");
+        .startsWith("node grpc-client-1 rejected RouteConfiguration 'ingress' (version ");
     assertThat(router.nodes().get(0).lastNack()).isNotEmpty();
 
     applyAndAwaitConverged(intent(0, List.of()));

@@ -24,14 +24,15 @@ class ServedSnapshotTest {
 
   @Test
   void streamsAskingForTheSameNamesShareOneMapOfOnlyThoseResources() {
-    var one = endpoints.subscribed(Set.of("reviews-v1", "reviews-v3", "unknown"));
-    var same = endpoints.subscribed(new HashSet<>(List.of("unknown", "reviews-v3", "reviews-v1")));
-    var other = endpoints.subscribed(Set.of("reviews-v2"));
+    var one = endpoints.subscribed(Set.of("reviews-v1", "reviews-v3", "unknown"), false);
+    var same =
+        endpoints.subscribed(new HashSet<>(List.of("unknown", "reviews-v3", "reviews-v1")), false);
+    var other = endpoints.subscribed(Set.of("reviews-v2"), false);
 
     assertThat(one).isSameAs(same).containsOnlyKeys("reviews-v1", "reviews-v3");
     assertThat(other).containsOnlyKeys("reviews-v2");
-    assertThat(endpoints.subscribed(Set.of())).isSameAs(endpoints.resources());
-    assertThat(endpoints.subscribed(Set.of("*"))).isSameAs(endpoints.resources());
+    assertThat(endpoints.subscribed(Set.of(), true)).isSameAs(endpoints.resources());
+    assertThat(endpoints.subscribed(Set.of(), false)).isEmpty();
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.meshroll.api.RouteIntent;
 import dev.meshroll.api.RouterException;
 import dev.meshroll.api.StringMatch;
 import dev.meshroll.api.ValidationProblem;
+import dev.meshroll.api.Verification;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
@@ -206,14 +207,12 @@ class XdsRouterTest {
           .extracting(cluster -> cluster.getName() + "=" + cluster.getWeight().getValue())
           .containsExactly("reviews-v1=60", "reviews-v2=40");
       client.ack(first, "ingress");
-      await()
-          .until(
-              () -> router.verify(intent(3, 40)).equals(dev.meshroll.api.Verification.converged()));
+      await().until(() -> router.verify(intent(3, 40)).state() == Verification.State.CONVERGED);
     }
   }
 
   @Test
-  void verifyTimesOutWhenTooFewNodesAck() throws Exception {
+  void anEmptyFleetWaitsForMinNodesSayingHowToConnectThenGivesUp() throws Exception {
     XdsRouter impatient = new XdsRouter();
     impatient.start(
         Map.of("listen", "127.0.0.1:0", "resources", "mesh", "verifyTimeout", 0.2), folder);
@@ -221,15 +220,174 @@ class XdsRouterTest {
       RouteIntent intent = intent(1, 20);
       impatient.apply(intent);
       assertThat(impatient.verify(intent).detail())
-          .isEqualTo("no connected node subscribes to RouteConfiguration 'ingress'");
+          .startsWith(
+              "waiting for nodes: 0 nodes subscribe to RouteConfiguration 'ingress', at least 1"
+                  + " needed (minNodes); connect a client whose Listener leads to it (README:"
+                  + " \"Connect a fleet\"); gives up at ");
       await()
           .atMost(Duration.ofSeconds(5))
-          .until(
-              () -> impatient.verify(intent).state() == dev.meshroll.api.Verification.State.FAILED);
+          .until(() -> impatient.verify(intent).state() == Verification.State.FAILED);
       assertThat(impatient.verify(intent).detail())
-          .isEqualTo("only 0/0 nodes ACKed RouteConfiguration 'ingress' within 0s");
+          .isEqualTo(
+              "only 0 nodes subscribe to RouteConfiguration 'ingress' after 0s (minNodes 1)");
     } finally {
       impatient.stop();
+    }
+  }
+
+  @Test
+  void withMinNodesZeroAnEmptyFleetHasNothingToWaitFor() throws Exception {
+    XdsRouter relaxed = new XdsRouter();
+    relaxed.start(Map.of("listen", "127.0.0.1:0", "resources", "mesh", "minNodes", 0), folder);
+    try {
+      relaxed.apply(intent(1, 20));
+      assertThat(relaxed.verify(intent(1, 20))).isEqualTo(Verification.converged("0/0 nodes"));
+    } finally {
+      relaxed.stop();
+    }
+  }
+
+  @Test
+  void aNackOfTheCanarysClusterFailsTheStepWithTheNodesWordsAndNamesTheCluster() throws Exception {
+    String refusal = "Error adding/updating cluster(s) reviews-v2: unsupported lb_policy MAGLEV";
+    try (FleetNode node =
+        new FleetNode(
+            router.port(),
+            "edge-1",
+            response ->
+                response.getTypeUrl().equals(TypeUrls.CLUSTER)
+                    ? Optional.of(refusal)
+                    : Optional.empty())) {
+      router.apply(intent(1, 0));
+      await()
+          .alias("the node keeps the clusters its NACK did not name")
+          .until(() -> router.verify(intent(1, 0)).state() == Verification.State.CONVERGED);
+
+      router.apply(intent(2, 20));
+      Verification failed = router.verify(intent(2, 20));
+      assertThat(failed.state()).isEqualTo(Verification.State.FAILED);
+      assertThat(failed.detail())
+          .startsWith("node edge-1 rejected Cluster 'reviews-v2' (version ")
+          .endsWith("): " + refusal);
+      assertThat(router.status().toString()).contains(refusal);
+    }
+  }
+
+  @Test
+  void aVersionWhoseClusterANodeHasNotReceivedIsPending() throws Exception {
+    try (FleetNode node = new FleetNode(router.port(), "edge-1")) {
+      node.holding(response -> response.getTypeUrl().equals(TypeUrls.CLUSTER));
+      router.apply(intent(1, 30));
+      await()
+          .until(
+              () ->
+                  router
+                      .verify(intent(1, 30))
+                      .detail()
+                      .startsWith("0/1 nodes; waiting for edge-1 (lacks Cluster 'reviews-v1')"));
+      node.answerHeld();
+      await().until(() -> router.verify(intent(1, 30)).state() == Verification.State.CONVERGED);
+    }
+  }
+
+  @Test
+  void aNodeThatLaggedBeforeARestartStillCountsAfterIt() throws Exception {
+    FleetNode a = new FleetNode(router.port(), "a");
+    FleetNode b = new FleetNode(router.port(), "b");
+    router.apply(intent(1, 10));
+    await().until(() -> router.verify(intent(1, 10)).detail().equals("2/2 nodes"));
+    b.holding(response -> true);
+    router.apply(intent(2, 40));
+    await()
+        .until(() -> router.verify(intent(2, 40)).detail().startsWith("1/2 nodes; waiting for b"));
+    a.close();
+    b.close();
+    router.stop();
+
+    router = new XdsRouter();
+    router.start(Map.of("listen", "127.0.0.1:0", "resources", "mesh"), folder);
+    try (FleetNode again = new FleetNode(router.port(), "a")) {
+      router.apply(intent(2, 40)); // what a restarted host does: the stored generation again
+      await()
+          .until(
+              () ->
+                  router
+                      .verify(intent(2, 40))
+                      .detail()
+                      .equals(
+                          "1/2 nodes (1 not reconnected since the host restarted); waiting for b"
+                              + " (not reconnected since the host restarted; it had generation 1);"
+                              + " no deadline: this change was in force before the host"
+                              + " restarted"));
+      try (FleetNode back = new FleetNode(router.port(), "b")) {
+        await().until(() -> router.verify(intent(2, 40)).detail().equals("2/2 nodes"));
+      }
+    }
+  }
+
+  @Test
+  void aStepConvergedBeforeARestartStaysConvergedWithNoNodeBack() throws Exception {
+    try (FleetNode node = new FleetNode(router.port(), "edge-1")) {
+      router.apply(intent(3, 50));
+      await().until(() -> router.verify(intent(3, 50)).state() == Verification.State.CONVERGED);
+    }
+    router.stop();
+
+    router = new XdsRouter();
+    router.start(
+        Map.of(
+            "listen",
+            "127.0.0.1:0",
+            "resources",
+            "mesh",
+            "verifyTimeout",
+            0.1,
+            "reconnectGrace",
+            1),
+        folder);
+    router.apply(intent(3, 50));
+    Thread.sleep(300); // longer than verifyTimeout: no deadline applies to what was in force
+    assertThat(router.verify(intent(3, 50)))
+        .isEqualTo(
+            Verification.converged("1/1 nodes (1 not reconnected since the host restarted)"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> router.verify(intent(3, 50)).state() == Verification.State.PENDING);
+    assertThat(router.verify(intent(3, 50)).detail())
+        .as("the grace is over: the node is forgotten, but nothing fails")
+        .endsWith("; no deadline: this change was in force before the host restarted");
+    try (FleetNode back = new FleetNode(router.port(), "edge-1")) {
+      await().until(() -> router.verify(intent(3, 50)).detail().equals("1/1 nodes"));
+    }
+  }
+
+  @Test
+  void aReleaseIsVerifiedLikeAnyIntent() throws Exception {
+    try (FleetNode node = new FleetNode(router.port(), "edge-1")) {
+      router.apply(intent(1, 30));
+      await().until(() -> router.verify(intent(1, 30)).state() == Verification.State.CONVERGED);
+      node.holding(response -> true);
+      router.release(intent(2, 0));
+      assertThat(router.verify(intent(2, 0)).detail()).startsWith("0/1 nodes; waiting for edge-1");
+      node.answerHeld();
+      await().until(() -> router.verify(intent(2, 0)).state() == Verification.State.CONVERGED);
+    }
+  }
+
+  @Test
+  void theFleetViewHasOneRowPerNodeWithTheGenerationItsRoutesCarry() throws Exception {
+    router.apply(intent(4, 30));
+    try (FleetNode one = new FleetNode(router.port(), "edge-1");
+        FleetNode twin = new FleetNode(router.port(), "edge-1")) {
+      await().until(() -> router.verify(intent(4, 30)).state() == Verification.State.CONVERGED);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> nodes = (List<Map<String, Object>>) router.status().get("nodes");
+      assertThat(nodes).hasSize(1);
+      assertThat(nodes.get(0))
+          .containsEntry("id", "edge-1")
+          .containsEntry("streams", 2)
+          .containsEntry("generations", Map.of("bookinfo/reviews", 4L))
+          .doesNotContainKey("lastNack");
     }
   }
 

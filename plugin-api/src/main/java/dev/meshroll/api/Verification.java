@@ -7,8 +7,8 @@ import java.util.Objects;
  *
  * @param state the answer
  * @param detail for {@code PENDING} the progress as people read it ("812/1000 proxies"), for {@code
- *     FAILED} the data plane's own reason (an Envoy NACK's error detail, a webhook's refusal);
- *     empty otherwise
+ *     FAILED} the data plane's own reason (an Envoy NACK's error detail, a webhook's refusal), for
+ *     {@code CONVERGED} optionally how far ("1000/1000 proxies"); empty otherwise
  */
 public record Verification(State state, String detail) {
   /** The possible answers. */
@@ -30,6 +30,11 @@ public record Verification(State state, String detail) {
 
   public static Verification converged() {
     return new Verification(State.CONVERGED, "");
+  }
+
+  /** Converged, saying how far, e.g. {@code 998/1000 proxies} with a minimum fraction. */
+  public static Verification converged(String progress) {
+    return new Verification(State.CONVERGED, progress);
   }
 
   public static Verification pending(String progress) {

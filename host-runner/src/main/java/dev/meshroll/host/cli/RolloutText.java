@@ -48,7 +48,8 @@ final class RolloutText {
     return text.toString();
   }
 
-  private static String columns(List<String[]> rows) {
+  /** Rows as aligned columns; the last column is not padded (it may be long). */
+  static String columns(List<String[]> rows) {
     int[] widths = new int[rows.get(0).length];
     for (String[] row : rows) {
       for (int i = 0; i < row.length - 1; i++) {

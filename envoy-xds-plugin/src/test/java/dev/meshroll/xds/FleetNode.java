@@ -1,0 +1,120 @@
+package dev.meshroll.xds;
+
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A raw ADS client that behaves like an Envoy of the test fleet: it subscribes to every listener
+ * and cluster, the endpoints of reviews-v1..v3 and route configuration 'ingress', and answers each
+ * response at once, with an ACK, or a NACK where {@code rejection} gives a message. While {@link
+ * #holding} says so it answers nothing (a node that lags); {@link #answerHeld} catches up.
+ */
+final class FleetNode implements AutoCloseable {
+  private static final List<String> ENDPOINTS = List.of("reviews-v1", "reviews-v2", "reviews-v3");
+
+  private final ManagedChannel channel;
+  private final StreamObserver<DiscoveryRequest> requests;
+  private final Function<DiscoveryResponse, Optional<String>> rejection;
+  private final Map<String, String> accepted = new ConcurrentHashMap<>();
+  private final List<DiscoveryResponse> held = new ArrayList<>();
+  private volatile Predicate<DiscoveryResponse> holding = response -> false;
+
+  FleetNode(int port, String id, Function<DiscoveryResponse, Optional<String>> rejection) {
+    this.rejection = rejection;
+    channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    requests =
+        AggregatedDiscoveryServiceGrpc.newStub(channel)
+            .streamAggregatedResources(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(DiscoveryResponse response) {
+                    receive(response);
+                  }
+
+                  @Override
+                  public void onError(Throwable error) {}
+
+                  @Override
+                  public void onCompleted() {}
+                });
+    Node node = Node.newBuilder().setId(id).setCluster("fleet").build();
+    for (String type : TypeUrls.ADD_ORDER) {
+      requests.onNext(
+          DiscoveryRequest.newBuilder()
+              .setNode(node)
+              .setTypeUrl(type)
+              .addAllResourceNames(names(type))
+              .build());
+    }
+  }
+
+  /** A node that accepts everything. */
+  FleetNode(int port, String id) {
+    this(port, id, response -> Optional.empty());
+  }
+
+  private static List<String> names(String type) {
+    return switch (type) {
+      case TypeUrls.ROUTE -> List.of("ingress");
+      case TypeUrls.ENDPOINT -> ENDPOINTS;
+      default -> List.of();
+    };
+  }
+
+  /**
+   * From now on, responses that {@code which} selects stay unanswered until {@link #answerHeld}.
+   */
+  void holding(Predicate<DiscoveryResponse> which) {
+    holding = which;
+  }
+
+  synchronized void answerHeld() {
+    holding = response -> false;
+    List<DiscoveryResponse> pending = List.copyOf(held);
+    held.clear();
+    pending.forEach(this::answer);
+  }
+
+  private synchronized void receive(DiscoveryResponse response) {
+    if (holding.test(response)) {
+      held.add(response);
+    } else {
+      answer(response);
+    }
+  }
+
+  private synchronized void answer(DiscoveryResponse response) {
+    DiscoveryRequest.Builder answer =
+        DiscoveryRequest.newBuilder()
+            .setTypeUrl(response.getTypeUrl())
+            .setResponseNonce(response.getNonce())
+            .addAllResourceNames(names(response.getTypeUrl()));
+    Optional<String> refusal = rejection.apply(response);
+    if (refusal.isPresent()) {
+      answer
+          .setVersionInfo(accepted.getOrDefault(response.getTypeUrl(), ""))
+          .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage(refusal.get()));
+    } else {
+      accepted.put(response.getTypeUrl(), response.getVersionInfo());
+      answer.setVersionInfo(response.getVersionInfo());
+    }
+    requests.onNext(answer.build());
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+}
