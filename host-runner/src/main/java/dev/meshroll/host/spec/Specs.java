@@ -324,8 +324,12 @@ final class Specs {
               .flatMap(
                   route -> {
                     Optional<String> name = kinds.claim(route, "header");
+                    int before = route.problems().count();
                     List<HeaderMatch> match = headerMatches(route);
-                    if (route.has("name") && match.isEmpty()) {
+                    // A match refused for its own reason is not also missing.
+                    if (route.has("name")
+                        && match.isEmpty()
+                        && route.problems().count() == before) {
                       route
                           .problems()
                           .add(route.pathOf("match"), "needs at least one header match");

@@ -225,6 +225,10 @@ class SpecValidationTest {
             blueGreen("previewRoute: {name: preview}"),
             bg + ".previewRoute.match: needs at least one header match"),
         malformed(
+            blueGreen(
+                "previewRoute: {name: preview, match: [{headerName: x, headerValue: {exact: a, prefix: b}}]}"),
+            bg + ".previewRoute.match[0].headerValue: needs exactly one of exact, prefix or regex"),
+        malformed(
             blueGreen("autoPromotionEnabled: \"yes\""),
             bg + ".autoPromotionEnabled: expected true or false, got the string \"yes\""),
         malformed(
