@@ -186,6 +186,27 @@ class XdsRouterTest {
   }
 
   @Test
+  void startRefusesABaseWhoseRegexRe2Refuses() throws Exception {
+    Path mesh = Files.createDirectories(folder.resolve("bad-mesh"));
+    Files.writeString(
+        mesh.resolve("grpc.yaml"),
+        Files.readString(Path.of("src/test/resources/base/grpc.yaml"))
+            .replace(
+                "match: {prefix: /grpc.health}", "match: {safe_regex: {regex: \"/(?=grpc)\"}}"));
+    XdsRouter other = new XdsRouter();
+
+    assertThatThrownBy(
+            () -> other.start(Map.of("listen", "127.0.0.1:0", "resources", "bad-mesh"), folder))
+        .isInstanceOf(RouterException.class)
+        .hasMessage(
+            "xds: the resources in "
+                + mesh
+                + " are refused: grpc.yaml: resources[1]: RouteConfiguration 'ingress':"
+                + " virtual_hosts[0].routes[0].match.safe_regex.regex: '/(?=grpc)' is not valid"
+                + " RE2: invalid or unsupported Perl syntax: `(?=`");
+  }
+
+  @Test
   void theIntentsInForceAreServedFromTheFirstResponseAfterARestart() throws Exception {
     router.apply(intent(3, 40));
     router.stop();
