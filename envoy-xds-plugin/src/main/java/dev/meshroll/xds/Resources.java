@@ -33,7 +33,9 @@ import java.util.stream.Stream;
 final class Resources {
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final JsonFormat.TypeRegistry TYPES =
+
+  /** The types a base file may hold, also inside {@code Any}s (the HTTP connection manager). */
+  static final JsonFormat.TypeRegistry TYPES =
       JsonFormat.TypeRegistry.newBuilder()
           .add(Listener.getDescriptor())
           .add(RouteConfiguration.getDescriptor())
@@ -42,6 +44,7 @@ final class Resources {
           .add(HttpConnectionManager.getDescriptor())
           .add(Router.getDescriptor())
           .build();
+
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
 
   /** Resources read, or every problem that keeps them from being used. */
@@ -106,6 +109,18 @@ final class Resources {
           if (name.isEmpty()) {
             problems.add(where + ": " + TypeUrls.shortName(any.getTypeUrl()) + " has no name");
             continue;
+          }
+          // Envoy and gRPC compile regexes with RE2; one only Java's engine reads would be NACKed,
+          // or crash a client that does not check it first (grpc-js).
+          for (String problem : Regexes.problems(resource, TYPES)) {
+            problems.add(
+                where
+                    + ": "
+                    + TypeUrls.shortName(any.getTypeUrl())
+                    + " '"
+                    + name
+                    + "': "
+                    + problem);
           }
           String key = any.getTypeUrl() + "/" + name;
           String previous = origins.putIfAbsent(key, where);

@@ -200,7 +200,8 @@ final class Snapshots {
    * The header and mirror routes in force, in managedRoutes order, modelled on {@code template}.
    */
   private static List<Route> managedRoutes(
-      Route template, RouteAction weighted, RouteIntent intent, RouteSettings settings) {
+      Route template, RouteAction weighted, RouteIntent intent, RouteSettings settings)
+      throws RouterException {
     List<Route> routes = new ArrayList<>();
     for (String name : intent.routing().managedRoutes()) {
       for (HeaderRoute header : intent.headerRoutes()) {
@@ -216,11 +217,14 @@ final class Snapshots {
                     .setCluster(settings.versions().get(header.version()))
                     .build();
             routes.add(
-                template.toBuilder()
-                    .setName(name)
-                    .setMatch(routeMatch)
-                    .setRoute(toVersion)
-                    .build());
+                re2Checked(
+                    "header",
+                    template.toBuilder()
+                        .setName(name)
+                        .setMatch(routeMatch)
+                        .setRoute(toVersion)
+                        .build(),
+                    intent));
           }
         }
       }
@@ -241,16 +245,40 @@ final class Snapshots {
                                                 FractionalPercent.DenominatorType.HUNDRED))))
                     .build();
             routes.add(
-                template.toBuilder()
-                    .setName(name)
-                    .setMatch(requestMatch(template.getMatch(), match))
-                    .setRoute(mirrored)
-                    .build());
+                re2Checked(
+                    "mirror",
+                    template.toBuilder()
+                        .setName(name)
+                        .setMatch(requestMatch(template.getMatch(), match))
+                        .setRoute(mirrored)
+                        .build(),
+                    intent));
           }
         }
       }
     }
     return routes;
+  }
+
+  /**
+   * A managed route whose regexes RE2 compiles, or why not: an intent that did not come through the
+   * host's spec parser could otherwise put a regex before Envoy and gRPC that they refuse.
+   */
+  private static Route re2Checked(String kind, Route route, RouteIntent intent)
+      throws RouterException {
+    List<String> problems = Regexes.problems(route, Resources.TYPES);
+    if (!problems.isEmpty()) {
+      throw new RouterException(
+          "xds: "
+              + intent.rollout()
+              + ": "
+              + kind
+              + " route '"
+              + route.getName()
+              + "': "
+              + String.join("; ", problems));
+    }
+    return route;
   }
 
   private static RouteMatch requestMatch(RouteMatch template, RequestMatch match) {

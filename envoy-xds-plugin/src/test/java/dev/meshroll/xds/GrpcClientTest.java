@@ -1,6 +1,7 @@
 package dev.meshroll.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.meshroll.api.HeaderMatch;
@@ -8,6 +9,7 @@ import dev.meshroll.api.HeaderRoute;
 import dev.meshroll.api.RolloutRef;
 import dev.meshroll.api.RolloutRouting;
 import dev.meshroll.api.RouteIntent;
+import dev.meshroll.api.RouterException;
 import dev.meshroll.api.StringMatch;
 import dev.meshroll.api.Verification;
 import io.grpc.CallOptions;
@@ -175,20 +177,61 @@ class GrpcClientTest {
 
   @Test
   @Order(4)
-  void aRejectedRouteFailsVerifyWithTheClientsWordsAndStableServesAgain() throws Exception {
-    // RE2, which gRPC uses, has no lookahead: Java's regex accepts it, the client refuses it.
+  void aRegexThatRe2RefusesNeverReachesTheClient() throws Exception {
+    // Java's engine reads a lookahead; RE2, which gRPC and Envoy run, does not.
     HeaderRoute lookahead =
         new HeaderRoute(
             "tester", "canary", List.of(new HeaderMatch("x-canary", StringMatch.regex("(?=1)1"))));
-    RouteIntent rejected = intent(30, List.of(lookahead));
+    RouteIntent refused = intent(30, List.of(lookahead));
+
+    assertThatThrownBy(() -> router.apply(refused))
+        .isInstanceOf(RouterException.class)
+        .hasMessage(
+            "xds: bookinfo/reviews: header route 'tester':"
+                + " match.headers[0].string_match.safe_regex.regex: '(?=1)1' is not valid RE2:"
+                + " invalid or unsupported Perl syntax: `(?=`");
+    assertThat(router.verify(refused))
+        .isEqualTo(
+            Verification.pending("generation " + refused.generation() + " is not applied yet"));
+    assertThat(router.nodes().get(0).lastNack()).isEmpty();
+    Metadata header = new Metadata();
+    header.put(Metadata.Key.of("x-canary", Metadata.ASCII_STRING_MARSHALLER), "1");
+    assertThat(count(100, header)).as("the header route before stays").isEqualTo(Map.of("v2", 100));
+  }
+
+  @Test
+  @Order(5)
+  void aRejectedRouteFailsVerifyWithTheClientsWordsAndStableServesAgain() throws Exception {
+    // A redirect is good Envoy config that proxyless gRPC cannot carry out: the client NACKs the
+    // route configuration holding one (our checks let it through, as Envoy would take it) and
+    // keeps its last good config. The step applied over such a base fails verify.
+    Path file = folder.resolve("mesh").resolve("grpc.yaml");
+    String good = Files.readString(file);
+    Files.writeString(
+        file,
+        good.replace(
+            "    - name: primary\n",
+            """
+                - name: moved
+                  match: {prefix: /reviews.OldReviews/}
+                  redirect: {path_redirect: /reviews.Reviews/}
+                - name: primary
+            """));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> router.nodes().get(0).lastNack().contains("REDIRECT"));
+
+    RouteIntent rejected = intent(30, List.of());
     router.apply(rejected);
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> router.verify(rejected).state() == Verification.State.FAILED);
     assertThat(router.verify(rejected).detail())
-        .startsWith("node grpc-client-1 rejected RouteConfiguration 'ingress' (version ");
+        .startsWith("node grpc-client-1 rejected RouteConfiguration 'ingress' (version ")
+        .contains("Route [moved] with unknown action type: REDIRECT");
     assertThat(router.nodes().get(0).lastNack()).isNotEmpty();
 
+    Files.writeString(file, good);
     applyAndAwaitConverged(intent(0, List.of()));
     assertThat(count(300, new Metadata())).isEqualTo(Map.of("v1", 300));
   }

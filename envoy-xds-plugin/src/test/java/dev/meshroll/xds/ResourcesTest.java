@@ -97,6 +97,115 @@ class ResourcesTest {
   }
 
   @Test
+  void aHeaderRegexThatRe2RefusesIsNamedWithFileResourceAndField(@TempDir Path folder)
+      throws IOException {
+    Resources.Result result =
+        load(
+            folder,
+            "routes.yaml",
+            "resources:\n"
+                + CLUSTER.formatted("web")
+                + """
+                - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                  name: ingress
+                  virtual_hosts:
+                  - name: web
+                    domains: ["*"]
+                    routes:
+                    - {name: all, match: {prefix: /}, route: {cluster: web}}
+                    - name: tester
+                      match:
+                        prefix: /
+                        headers: [{name: x-canary, string_match: {safe_regex: {regex: "(?=x)"}}}]
+                      route: {cluster: web}
+                """);
+    assertThat(result.problems())
+        .containsExactly(
+            "routes.yaml: resources[1]: RouteConfiguration 'ingress':"
+                + " virtual_hosts[0].routes[1].match.headers[0].string_match.safe_regex.regex:"
+                + " '(?=x)' is not valid RE2: invalid or unsupported Perl syntax: `(?=`");
+    assertThat(result.resources()).isEqualTo(ResourceSet.EMPTY);
+  }
+
+  @Test
+  void re2SyntaxThatJavaRefusesIsAccepted(@TempDir Path folder) throws IOException {
+    Resources.Result result =
+        load(
+            folder,
+            "routes.yaml",
+            "resources:\n"
+                + CLUSTER.formatted("web")
+                + """
+                - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                  name: ingress
+                  virtual_hosts:
+                  - name: web
+                    domains: ["*"]
+                    routes:
+                    - name: versioned
+                      match: {safe_regex: {regex: "/(?P<v>v[0-9]+)/.*"}}
+                      route: {cluster: web}
+                """);
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.resources().routes()).containsOnlyKeys("ingress");
+  }
+
+  @Test
+  void regexesAreFoundWhereverTheApiPutsThem(@TempDir Path folder) throws IOException {
+    // A query parameter, a hash policy, a rewrite, and a route inlined in a listener's HTTP
+    // connection manager (inside an Any): no list of paths, a walk over every field set.
+    Resources.Result result =
+        load(
+            folder,
+            "mesh.yaml",
+            "resources:\n"
+                + CLUSTER.formatted("web")
+                + """
+                - "@type": type.googleapis.com/envoy.config.route.v3.RouteConfiguration
+                  name: ingress
+                  virtual_hosts:
+                  - name: web
+                    domains: ["*"]
+                    routes:
+                    - name: rewritten
+                      match:
+                        prefix: /
+                        query_parameters: [{name: v, string_match: {safe_regex: {regex: "a**"}}}]
+                      route:
+                        cluster: web
+                        regex_rewrite: {pattern: {regex: "^/(a)\\\\1"}, substitution: /}
+                        hash_policy: [{header: {header_name: x-user, regex_rewrite: {pattern: {regex: "(?<=u)x"}, substitution: y}}}]
+                - "@type": type.googleapis.com/envoy.config.listener.v3.Listener
+                  name: edge
+                  filter_chains:
+                  - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: edge
+                        route_config:
+                          virtual_hosts:
+                          - name: all
+                            domains: ["*"]
+                            routes: [{match: {safe_regex: {regex: "/x{2,1}"}}, route: {cluster: web}}]
+                """);
+    assertThat(result.problems())
+        .containsExactly(
+            "mesh.yaml: resources[1]: RouteConfiguration 'ingress': virtual_hosts[0].routes[0]"
+                + ".match.query_parameters[0].string_match.safe_regex.regex: 'a**' is not valid"
+                + " RE2: invalid nested repetition operator: `**`",
+            "mesh.yaml: resources[1]: RouteConfiguration 'ingress': virtual_hosts[0].routes[0]"
+                + ".route.hash_policy[0].header.regex_rewrite.pattern.regex: '(?<=u)x' is not"
+                + " valid RE2: invalid named capture: `(?<=u)x`",
+            "mesh.yaml: resources[1]: RouteConfiguration 'ingress': virtual_hosts[0].routes[0]"
+                + ".route.regex_rewrite.pattern.regex: '^/(a)\\1' is not valid RE2: invalid"
+                + " escape sequence: `\\1`",
+            "mesh.yaml: resources[2]: Listener 'edge': filter_chains[0].filters[0].typed_config"
+                + ".route_config.virtual_hosts[0].routes[0].match.safe_regex.regex: '/x{2,1}' is"
+                + " not valid RE2: invalid repeat count: `{2,1}`");
+  }
+
+  @Test
   void notYamlIsNamedWithItsFile(@TempDir Path folder) throws IOException {
     Resources.Result result = load(folder, "broken.yaml", "resources: [unclosed");
     assertThat(result.problems()).hasSize(1);

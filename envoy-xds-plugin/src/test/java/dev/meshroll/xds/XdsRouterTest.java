@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.meshroll.api.HeaderMatch;
+import dev.meshroll.api.HeaderRoute;
 import dev.meshroll.api.MirrorRoute;
 import dev.meshroll.api.RequestMatch;
 import dev.meshroll.api.RolloutRef;
@@ -13,6 +15,7 @@ import dev.meshroll.api.RouterException;
 import dev.meshroll.api.StringMatch;
 import dev.meshroll.api.ValidationProblem;
 import dev.meshroll.api.Verification;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.nio.file.Files;
@@ -184,6 +187,70 @@ class XdsRouterTest {
       assertThat(policy.getRuntimeFraction().getDefaultValue().getNumerator()).isEqualTo(25);
       assertThat(served.getVirtualHosts(0).getRoutes(2).getName()).isEqualTo("primary");
     }
+  }
+
+  @Test
+  void applyRefusesAnIntentWhoseRegexRe2RefusesAndServesWhatWasThere() throws Exception {
+    // An intent that did not come through the host's parser: the router checks it again.
+    RolloutRouting routing =
+        new RolloutRouting(
+            new RolloutRef("bookinfo", "reviews"),
+            List.of("stable", "canary"),
+            Map.of(),
+            List.of("tester"),
+            config("reviews-v2"));
+    router.apply(intent(1, 20));
+    HeaderRoute backReference =
+        new HeaderRoute(
+            "tester", "canary", List.of(new HeaderMatch("x-user", StringMatch.regex("(a)\\1"))));
+
+    assertThatThrownBy(
+            () ->
+                router.apply(
+                    new RouteIntent(
+                        routing, 2, Map.of("stable", 100), List.of(backReference), List.of())))
+        .isInstanceOf(RouterException.class)
+        .hasMessage(
+            "xds: bookinfo/reviews: header route 'tester':"
+                + " match.headers[0].string_match.safe_regex.regex: '(a)\\1' is not valid RE2:"
+                + " invalid escape sequence: `\\1`");
+    try (AdsClient client = new AdsClient(router.port(), "n")) {
+      client.subscribe(TypeUrls.ROUTE, "", "ingress");
+      RouteConfiguration served = client.next().getResources(0).unpack(RouteConfiguration.class);
+      assertThat(served.getVirtualHosts(0).getRoutesList())
+          .extracting(Route::getName)
+          .containsExactly("health", "primary");
+      assertThat(
+              served
+                  .getVirtualHosts(0)
+                  .getRoutes(1)
+                  .getRoute()
+                  .getWeightedClusters()
+                  .getClustersList())
+          .extracting(cluster -> cluster.getName() + "=" + cluster.getWeight().getValue())
+          .containsExactly("reviews-v1=80", "reviews-v2=20");
+    }
+  }
+
+  @Test
+  void startRefusesABaseWhoseRegexRe2Refuses() throws Exception {
+    Path mesh = Files.createDirectories(folder.resolve("bad-mesh"));
+    Files.writeString(
+        mesh.resolve("grpc.yaml"),
+        Files.readString(Path.of("src/test/resources/base/grpc.yaml"))
+            .replace(
+                "match: {prefix: /grpc.health}", "match: {safe_regex: {regex: \"/(?=grpc)\"}}"));
+    XdsRouter other = new XdsRouter();
+
+    assertThatThrownBy(
+            () -> other.start(Map.of("listen", "127.0.0.1:0", "resources", "bad-mesh"), folder))
+        .isInstanceOf(RouterException.class)
+        .hasMessage(
+            "xds: the resources in "
+                + mesh
+                + " are refused: grpc.yaml: resources[1]: RouteConfiguration 'ingress':"
+                + " virtual_hosts[0].routes[0].match.safe_regex.regex: '/(?=grpc)' is not valid"
+                + " RE2: invalid or unsupported Perl syntax: `(?=`");
   }
 
   @Test

@@ -4,8 +4,10 @@ import java.util.Objects;
 
 /**
  * How one string of a request (a header value, the method, the path) must look to match: exactly
- * {@code value}, starting with it, or matching it as a regular expression (RE2 syntax, as Envoy and
- * Istio read it; the host checks it compiles as a Java pattern too).
+ * {@code value}, starting with it, or matching it as a regular expression in RE2 syntax, as Envoy,
+ * gRPC and Istio read it (no lookaround or back-references; {@code (?P<name>...)} groups). The host
+ * refuses a spec whose regex RE2 does not compile; this record does not check it, so a router that
+ * writes regexes to such a data plane checks them again.
  *
  * @param kind how {@code value} is compared
  * @param value the string to compare with; never empty

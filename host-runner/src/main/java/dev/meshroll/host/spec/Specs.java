@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /** Reads Rollout and AnalysisTemplate documents into records, reporting every problem at once. */
 final class Specs {
@@ -324,8 +323,12 @@ final class Specs {
               .flatMap(
                   route -> {
                     Optional<String> name = kinds.claim(route, "header");
+                    int before = route.problems().count();
                     List<HeaderMatch> match = headerMatches(route);
-                    if (route.has("name") && match.isEmpty()) {
+                    // A match refused for its own reason is not also missing.
+                    if (route.has("name")
+                        && match.isEmpty()
+                        && route.problems().count() == before) {
                       route
                           .problems()
                           .add(route.pathOf("match"), "needs at least one header match");
@@ -636,17 +639,38 @@ final class Specs {
       parent.problems().add(match.pathOf(kind), "must not be empty");
       return Optional.empty();
     }
-    if (kind.equals("regex")) {
-      try {
-        Pattern.compile(value.get());
-      } catch (PatternSyntaxException e) {
-        parent
-            .problems()
-            .add(match.pathOf(kind), "is not a valid regular expression: " + e.getDescription());
-        return Optional.empty();
-      }
+    Optional<String> re2Error = kind.equals("regex") ? re2Error(value.get()) : Optional.empty();
+    if (re2Error.isPresent()) {
+      parent
+          .problems()
+          .add(
+              match.pathOf(kind),
+              "'"
+                  + value.get()
+                  + "' is not a valid RE2 regular expression (as Envoy and gRPC read it): "
+                  + re2Error.get());
+      return Optional.empty();
     }
     return Optional.of(new StringMatch(StringMatch.Kind.valueOf(kind.toUpperCase()), value.get()));
+  }
+
+  /**
+   * Why RE2 refuses a regex, in RE2/J's words; empty when it compiles. Envoy and gRPC compile
+   * regexes with RE2, which has no lookaround or back-references and reads {@code (?P<name>...)};
+   * Java's engine would let the first through to the fleet and refuse the second.
+   */
+  private static Optional<String> re2Error(String regex) {
+    try {
+      // Qualified: this file imports java.util.regex.Pattern for object names.
+      com.google.re2j.Pattern.compile(regex);
+      return Optional.empty();
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      String fragment = e.getPattern();
+      return Optional.of(
+          fragment == null || fragment.isEmpty()
+              ? e.getDescription()
+              : e.getDescription() + ": `" + fragment + "`");
+    }
   }
 
   private static Optional<Step> experiment(

@@ -99,6 +99,25 @@ class PlanCommandTest {
   }
 
   @Test
+  void aRegexThatRe2RefusesFailsThePlan(@TempDir Path dir) throws IOException {
+    // Java's engine accepts a lookahead; Envoy and gRPC (RE2) do not, so it must not reach them.
+    Path file = dir.resolve("lookahead.yaml");
+    Files.writeString(
+        file,
+        Files.readString(CANARY)
+            .replace("headerValue: {exact: \"1\"}", "headerValue: {regex: \"(?=1)1\"}"));
+
+    assertThat(run("plan", file.toString())).isEqualTo(2);
+    assertThat(out.toString()).isEmpty();
+    assertThat(err.toString())
+        .isEqualTo(
+            file
+                + " (document 1): spec.strategy.canary.steps[1].setHeaderRoute.match[0].headerValue.regex:"
+                + " '(?=1)1' is not a valid RE2 regular expression (as Envoy and gRPC read it):"
+                + " invalid or unsupported Perl syntax: `(?=`\n");
+  }
+
+  @Test
   void aMissingFileIsNamed() {
     assertThat(run("plan", "no-such.yaml")).isEqualTo(2);
     assertThat(err.toString()).isEqualTo("no-such.yaml: no such file\n");

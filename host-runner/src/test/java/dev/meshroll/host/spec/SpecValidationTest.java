@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Malformed specs and the exact messages they get: file, field path, reason, all at once. */
 class SpecValidationTest {
@@ -116,7 +117,32 @@ class SpecValidationTest {
             steps(
                 "setHeaderRoute: {name: tester, match: [{headerName: x, headerValue: {regex: '(a'}}]}"),
             step0
-                + ".setHeaderRoute.match[0].headerValue.regex: is not a valid regular expression: Unclosed group"),
+                + ".setHeaderRoute.match[0].headerValue.regex: '(a' is not a valid RE2 regular"
+                + " expression (as Envoy and gRPC read it): missing closing ): `(a`"),
+        malformed(
+            steps(
+                "setHeaderRoute: {name: tester, match: [{headerName: x, headerValue: {regex: '(?=1)1'}}]}"),
+            step0
+                + ".setHeaderRoute.match[0].headerValue.regex: '(?=1)1' is not a valid RE2 regular"
+                + " expression (as Envoy and gRPC read it): invalid or unsupported Perl syntax: `(?=`"),
+        malformed(
+            steps(
+                "setMirrorRoute: {name: shadow, match: [{path: {regex: '/(a)\\1'}, method: {regex: 'GET(?!x)'}, headers: {x-user: {regex: '(?<=a)b'}}}]}"),
+            step0
+                + ".setMirrorRoute.match[0].method.regex: 'GET(?!x)' is not a valid RE2 regular"
+                + " expression (as Envoy and gRPC read it): invalid or unsupported Perl syntax: `(?!`",
+            step0
+                + ".setMirrorRoute.match[0].path.regex: '/(a)\\1' is not a valid RE2 regular"
+                + " expression (as Envoy and gRPC read it): invalid escape sequence: `\\1`",
+            step0
+                + ".setMirrorRoute.match[0].headers.x-user.regex: '(?<=a)b' is not a valid RE2"
+                + " regular expression (as Envoy and gRPC read it): invalid named capture: `(?<=a)b`"),
+        malformed(
+            steps(
+                "experiment: {duration: 1m, variants: [{name: tester, version: canary, match: [{headerName: x, headerValue: {regex: '(a)\\1'}}]}]}"),
+            step0
+                + ".experiment.variants[0].match[0].headerValue.regex: '(a)\\1' is not a valid RE2"
+                + " regular expression (as Envoy and gRPC read it): invalid escape sequence: `\\1`"),
         malformed(
             steps(
                 "setHeaderRoute: {name: tester, match: [{headerName: x-canary, headerValue: {exact: 1}}]}"),
@@ -225,6 +251,16 @@ class SpecValidationTest {
             blueGreen("previewRoute: {name: preview}"),
             bg + ".previewRoute.match: needs at least one header match"),
         malformed(
+            blueGreen(
+                "previewRoute: {name: preview, match: [{headerName: x, headerValue: {exact: a, prefix: b}}]}"),
+            bg + ".previewRoute.match[0].headerValue: needs exactly one of exact, prefix or regex"),
+        malformed(
+            blueGreen(
+                "previewRoute: {name: preview, match: [{headerName: x, headerValue: {regex: 'a(?=b)'}}]}"),
+            bg
+                + ".previewRoute.match[0].headerValue.regex: 'a(?=b)' is not a valid RE2 regular"
+                + " expression (as Envoy and gRPC read it): invalid or unsupported Perl syntax: `(?=`"),
+        malformed(
             blueGreen("autoPromotionEnabled: \"yes\""),
             bg + ".autoPromotionEnabled: expected true or false, got the string \"yes\""),
         malformed(
@@ -298,6 +334,22 @@ class SpecValidationTest {
                 + " (expected e.g. 30s, 2m or 1h30m)",
             "reviews.yaml: spec.strategy.canary.steps[2].setHeaderRoute.name: 'nobody' is not in"
                 + " trafficRouting.managedRoutes [tester, shadow]"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"(?P<v>x)", "(?i)^canary-(alpha|beta)$", "\\p{Greek}+", "[[:digit:]]{1,3}"})
+  void acceptsWhatRe2Reads(String regex) {
+    SpecFile file =
+        SpecFile.parse(
+            "reviews.yaml",
+            steps(
+                "setHeaderRoute: {name: tester, match: [{headerName: x, headerValue: {regex: '"
+                    + regex
+                    + "'}}]}"));
+
+    assertThat(file.problems()).isEmpty();
+    assertThat(file.rollouts()).hasSize(1);
   }
 
   @ParameterizedTest
