@@ -75,10 +75,9 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
     Watch watch = watches[index];
     // A version_info without a nonce (a reconnecting client's claim) is not an acknowledgement:
     // only what this stream sent, named by its nonce, counts; the client gets the current state.
-    if (!request.getResponseNonce().isEmpty()) {
-      if (!isNonce(request.getResponseNonce(), watch.sentNonce)) {
-        return; // about a response that a newer one has replaced: ignore it
-      }
+    String nonce = request.getResponseNonce();
+    boolean stale = !nonce.isEmpty() && !isNonce(nonce, watch.sentNonce);
+    if (!nonce.isEmpty() && !stale) {
       if (request.hasErrorDetail()) {
         rejected(type, watch, request.getErrorDetail().getMessage());
       } else {
@@ -89,7 +88,14 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
         watch.nack = null;
       }
     }
+    Set<String> names = watch.names;
+    boolean wildcard = watch.wildcard;
     subscribe(type, watch, request.getResourceNamesList());
+    if (stale && names == watch.names && wildcard == watch.wildcard) {
+      // About a response a newer one has replaced, asking nothing new: ignore it. (A changed
+      // subscription still counts: grpc-js sends one with the nonce it last answered.)
+      return;
+    }
     watch.subscribed = true;
     respond(type, watch, server.snapshot(), true);
     drain();
@@ -100,7 +106,8 @@ final class AdsStream extends StreamBase<DiscoveryRequest, DiscoveryResponse> {
    * takes the others (gRFC A46, as Envoy does); naming none, it rejected every change.
    */
   private void rejected(String type, Watch watch, String message) {
-    Set<String> named = Nacks.named(message, watch.sent.keySet());
+    // The response carried the resources in the order of the (sorted) map it was made from.
+    Set<String> named = Nacks.named(message, List.copyOf(watch.sent.keySet()));
     // Listeners and clusters come as the whole state: what a response leaves out, the client drops.
     Map<String, Any> held =
         TypeUrls.hasWildcard(type) ? new HashMap<>() : new HashMap<>(watch.held);

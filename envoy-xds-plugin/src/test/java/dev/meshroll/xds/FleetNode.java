@@ -50,13 +50,16 @@ final class FleetNode implements AutoCloseable {
                   public void onCompleted() {}
                 });
     Node node = Node.newBuilder().setId(id).setCluster("fleet").build();
-    for (String type : TypeUrls.ADD_ORDER) {
-      requests.onNext(
-          DiscoveryRequest.newBuilder()
-              .setNode(node)
-              .setTypeUrl(type)
-              .addAllResourceNames(names(type))
-              .build());
+    // A stream's requests must not be sent from two threads at once: answers come from gRPC's.
+    synchronized (this) {
+      for (String type : TypeUrls.ADD_ORDER) {
+        requests.onNext(
+            DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(type)
+                .addAllResourceNames(names(type))
+                .build());
+      }
     }
   }
 

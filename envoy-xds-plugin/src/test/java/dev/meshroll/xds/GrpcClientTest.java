@@ -219,7 +219,15 @@ class GrpcClientTest {
             """));
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(() -> router.nodes().get(0).lastNack().contains("REDIRECT"));
+        .until(
+            () ->
+                router
+                    .nodes()
+                    .get(0)
+                    .lastNack()
+                    .map(Nack::message)
+                    .orElse("")
+                    .contains("REDIRECT"));
 
     RouteIntent rejected = intent(30, List.of());
     router.apply(rejected);

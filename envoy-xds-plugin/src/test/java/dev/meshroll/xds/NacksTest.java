@@ -26,6 +26,17 @@ class NacksTest {
   }
 
   @Test
+  void grpcJsNamesAResourceByItsIndexInTheResponse() {
+    assertThat(
+            Nacks.named(
+                "xDS response validation errors: [resource index 1: Cluster message validation"
+                    + " failed: [load_balancing_policy unset and unsupported lb_policy: MAGLEV]]",
+                SENT))
+        .containsExactly("reviews-v10");
+    assertThat(Nacks.named("resource index 7: out of range", SENT)).isEmpty();
+  }
+
+  @Test
   void aMessageNamingNoneRejectsTheWholeResponse() {
     assertThat(Nacks.named("load_balancing_policy unset and unsupported lb_policy", SENT))
         .isEmpty();
