@@ -14,10 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Real gRPC backends on loopback, each answering which version it is. */
-final class Backends implements AutoCloseable {
+/** Real gRPC backends on loopback, each answering its version; e2e scenarios use them too. */
+public final class Backends implements AutoCloseable {
   /** One unary method, strings both ways, so no generated code is needed. */
-  static final MethodDescriptor<String, String> VERSION =
+  public static final MethodDescriptor<String, String> VERSION =
       MethodDescriptor.<String, String>newBuilder()
           .setType(MethodDescriptor.MethodType.UNARY)
           .setFullMethodName("demo.Version/Get")
@@ -28,7 +28,7 @@ final class Backends implements AutoCloseable {
   private final List<Server> servers = new ArrayList<>();
 
   /** Starts one backend per name; returns their ports in order. */
-  List<Integer> start(String... versions) throws IOException {
+  public List<Integer> start(String... versions) throws IOException {
     List<Integer> ports = new ArrayList<>();
     for (String version : versions) {
       Server server =
