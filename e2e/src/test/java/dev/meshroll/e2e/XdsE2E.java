@@ -184,7 +184,9 @@ class XdsE2E {
             .endsWith(": route primary: weight 55 is not allowed here; stable serves all traffic");
         HostProcess.eventually().until(() -> proxy.canaryWeight() == 0);
         assertThat(host.cli("xds", "nodes").out())
-            .contains("route primary: weight 55 is not allowed here");
+            .as("the node ACKed the rollback: its NACK no longer stands")
+            .doesNotContain("weight 55")
+            .contains("edge-1  edge     1");
       }
     }
   }
