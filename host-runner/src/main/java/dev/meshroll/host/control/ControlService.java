@@ -62,7 +62,7 @@ final class ControlService extends RolloutsGrpc.RolloutsImplBase {
   Rollout command(RolloutRef ref, Command command) {
     try {
       return RolloutMessages.rollout(
-          host.command(ref, command).get(COMMAND_SECONDS, TimeUnit.SECONDS));
+          host.command(ref, command, "").get(COMMAND_SECONDS, TimeUnit.SECONDS));
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof NoSuchElementException) {

@@ -23,6 +23,16 @@ public sealed interface Observation {
     }
   }
 
-  /** An operator's command. */
-  record OperatorCommand(Command command) implements Observation {}
+  /**
+   * An operator's command.
+   *
+   * @param caller who gave it, as the host knows them (the name of their token); empty when the
+   *     host cannot tell
+   */
+  record OperatorCommand(Command command, String caller) implements Observation {
+    /** A command from someone the host cannot name. */
+    public OperatorCommand(Command command) {
+      this(command, "");
+    }
+  }
 }

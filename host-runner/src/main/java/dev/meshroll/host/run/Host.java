@@ -309,16 +309,18 @@ public final class Host implements AutoCloseable {
   /**
    * Carries out an operator's command.
    *
+   * @param caller who gives it (the name of their token), recorded in the rollout's history; empty
+   *     when the host cannot tell
    * @return the view after it; fails with {@link IllegalStateException} when it does not apply, or
    *     {@link java.util.NoSuchElementException} for an unknown rollout
    */
-  public CompletableFuture<RolloutView> command(RolloutRef ref, Command command) {
+  public CompletableFuture<RolloutView> command(RolloutRef ref, Command command, String caller) {
     RolloutWorker worker = workers.get(ref);
     if (worker == null) {
       return CompletableFuture.failedFuture(
           new java.util.NoSuchElementException("no rollout " + ref));
     }
-    return worker.command(command);
+    return worker.command(command, caller);
   }
 
   /** Sends a rollout's view now and on every change; false when the rollout is unknown. */

@@ -166,7 +166,7 @@ final class RolloutWorker {
    *
    * @return the view after it, or a failed future saying why the command does not apply now
    */
-  CompletableFuture<RolloutView> command(Command command) {
+  CompletableFuture<RolloutView> command(Command command, String caller) {
     CompletableFuture<RolloutView> result = new CompletableFuture<>();
     run(
         () -> {
@@ -175,8 +175,8 @@ final class RolloutWorker {
             result.completeExceptionally(new IllegalStateException(refusal));
             return;
           }
-          logger.info("operator command {}", command);
-          decide(List.of(new Observation.OperatorCommand(command)));
+          logger.info("operator command {} by {}", command, caller.isEmpty() ? "(unnamed)" : caller);
+          decide(List.of(new Observation.OperatorCommand(command, caller)));
           result.complete(view);
         });
     return result;
