@@ -337,6 +337,14 @@ public final class XdsRouter implements TrafficRouter {
     return server.publish(overlay.resources());
   }
 
+  /** Each role's cluster, as the rollout's {@code versions} names it. */
+  @Override
+  public Map<String, String> targets(RolloutRouting routing) {
+    return RouteSettings.read(routing.config(), routing.versions(), new ArrayList<>())
+        .map(RouteSettings::versions)
+        .orElse(Map.of());
+  }
+
   @Override
   public synchronized List<ValidationProblem> validate(RolloutRouting routing) {
     List<ValidationProblem> problems = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.meshroll.xds;
 
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -12,16 +13,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A raw ADS client that behaves like an Envoy of the test fleet: it subscribes to every listener
+ * A raw ADS client that behaves like an Envoy of the test fleet (and of e2e's, from the test-jar): it subscribes to every listener
  * and cluster, the endpoints of reviews-v1..v3 and route configuration 'ingress', and answers each
  * response at once, with an ACK, or a NACK where {@code rejection} gives a message. While {@link
  * #holding} says so it answers nothing (a node that lags); {@link #answerHeld} catches up.
  */
-final class FleetNode implements AutoCloseable {
+public final class FleetNode implements AutoCloseable {
   private static final List<String> ENDPOINTS = List.of("reviews-v1", "reviews-v2", "reviews-v3");
 
   private final ManagedChannel channel;
@@ -29,9 +31,11 @@ final class FleetNode implements AutoCloseable {
   private final Function<DiscoveryResponse, Optional<String>> rejection;
   private final Map<String, String> accepted = new ConcurrentHashMap<>();
   private final List<DiscoveryResponse> held = new ArrayList<>();
+  private final List<RouteConfiguration> routes = new CopyOnWriteArrayList<>();
   private volatile Predicate<DiscoveryResponse> holding = response -> false;
 
-  FleetNode(int port, String id, Function<DiscoveryResponse, Optional<String>> rejection) {
+  public FleetNode(
+      int port, String id, Function<DiscoveryResponse, Optional<String>> rejection) {
     this.rejection = rejection;
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     requests =
@@ -64,7 +68,7 @@ final class FleetNode implements AutoCloseable {
   }
 
   /** A node that accepts everything. */
-  FleetNode(int port, String id) {
+  public FleetNode(int port, String id) {
     this(port, id, response -> Optional.empty());
   }
 
@@ -79,11 +83,11 @@ final class FleetNode implements AutoCloseable {
   /**
    * From now on, responses that {@code which} selects stay unanswered until {@link #answerHeld}.
    */
-  void holding(Predicate<DiscoveryResponse> which) {
+  public void holding(Predicate<DiscoveryResponse> which) {
     holding = which;
   }
 
-  synchronized void answerHeld() {
+  public synchronized void answerHeld() {
     holding = response -> false;
     List<DiscoveryResponse> pending = List.copyOf(held);
     held.clear();
@@ -112,8 +116,44 @@ final class FleetNode implements AutoCloseable {
     } else {
       accepted.put(response.getTypeUrl(), response.getVersionInfo());
       answer.setVersionInfo(response.getVersionInfo());
+      if (response.getTypeUrl().equals(TypeUrls.ROUTE)) {
+        response.getResourcesList().forEach(any -> routes.add(unpack(any)));
+      }
     }
     requests.onNext(answer.build());
+  }
+
+  /** Every route configuration the node accepted, oldest first. */
+  public List<RouteConfiguration> routes() {
+    return List.copyOf(routes);
+  }
+
+  /**
+   * The weight the newest accepted route configuration gives {@code cluster} on route {@code
+   * route}; 0 when none has.
+   */
+  public int weight(String route, String cluster) {
+    List<RouteConfiguration> all = routes();
+    return all.isEmpty() ? 0 : weight(all.get(all.size() - 1), route, cluster);
+  }
+
+  /** The weight a route configuration gives {@code cluster} on route {@code route}. */
+  public static int weight(RouteConfiguration routes, String route, String cluster) {
+    return routes.getVirtualHostsList().stream()
+        .flatMap(host -> host.getRoutesList().stream())
+        .filter(candidate -> candidate.getName().equals(route))
+        .flatMap(candidate -> candidate.getRoute().getWeightedClusters().getClustersList().stream())
+        .filter(weighted -> weighted.getName().equals(cluster))
+        .mapToInt(weighted -> weighted.getWeight().getValue())
+        .sum();
+  }
+
+  private static RouteConfiguration unpack(com.google.protobuf.Any any) {
+    try {
+      return any.unpack(RouteConfiguration.class);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the server sent a route configuration that is none", e);
+    }
   }
 
   @Override

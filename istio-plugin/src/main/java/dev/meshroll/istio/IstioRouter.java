@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,6 +98,14 @@ public final class IstioRouter implements TrafficRouter {
     if (ownsClient && started != null) {
       started.close();
     }
+  }
+
+  /** Each role's destination: {@code subset v1}, {@code host reviews-canary}. */
+  @Override
+  public Map<String, String> targets(RolloutRouting routing) {
+    Map<String, String> targets = new LinkedHashMap<>();
+    config(routing).targets().forEach((role, target) -> targets.put(role, target.toString()));
+    return targets;
   }
 
   @Override

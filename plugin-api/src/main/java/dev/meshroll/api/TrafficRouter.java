@@ -58,6 +58,16 @@ public interface TrafficRouter extends ExtensionPoint {
     return Map.of();
   }
 
+  /**
+   * What this router addresses each version role of {@code routing} as, for people and for the
+   * host's revision rule (a new revision's stable must be the target that is live): a cluster, a
+   * subset, a Service, as the router's config names it. Pure. By default the roles' Kubernetes
+   * Services; roles the router cannot name are left out.
+   */
+  default Map<String, String> targets(RolloutRouting routing) {
+    return routing.services();
+  }
+
   /** What this router can do; the host refuses a rollout whose steps need more. */
   Set<Capability> capabilities();
 

@@ -7,6 +7,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +41,9 @@ final class GetCommand implements Callable<Integer> {
   @Option(
       names = {"-w", "--watch"},
       description =
-          "Redraw the rollout on every change; ends when it does (exit 0 Healthy, 1 Degraded).")
+          "Redraw the rollout on every change; ends once it has ended and the fleet serves its"
+              + " final traffic, or a router failed to (exit 0 Healthy, 1 Degraded or not"
+              + " confirmed).")
   boolean watch;
 
   @Option(
@@ -84,6 +87,29 @@ final class GetCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The exit code of a watch that has seen {@code rollout}: empty while it goes on. An ended
+   * rollout is watched until every router has confirmed its final traffic (a rollback is done when
+   * the fleet serves stable) or one has failed to.
+   */
+  static Optional<Integer> ended(Rollout rollout) {
+    boolean healthy = rollout.getPhase() == Phase.HEALTHY;
+    if (!healthy && rollout.getPhase() != Phase.DEGRADED) {
+      return Optional.empty();
+    }
+    boolean failed =
+        rollout.getRoutersList().stream().anyMatch(router -> router.getState().equals("FAILED"));
+    boolean converged =
+        rollout.getConditionsList().stream()
+            .anyMatch(
+                condition ->
+                    condition.getType().equals("RoutesConverged") && condition.getStatus());
+    if (!failed && !converged) {
+      return Optional.empty();
+    }
+    return Optional.of(healthy && !failed ? 0 : 1);
+  }
+
   private int watch(ManagedChannel channel, dev.meshroll.proto.v1.RolloutRef ref, PrintWriter out) {
     boolean terminal = System.console() != null;
     CompletableFuture<Integer> ended = new CompletableFuture<>();
@@ -103,11 +129,7 @@ final class GetCommand implements Callable<Integer> {
                           : RolloutText.view(rollout) + "\n");
                 }
                 out.flush();
-                if (rollout.getPhase() == Phase.HEALTHY) {
-                  ended.complete(0);
-                } else if (rollout.getPhase() == Phase.DEGRADED) {
-                  ended.complete(1);
-                }
+                ended(rollout).ifPresent(ended::complete);
               }
 
               @Override

@@ -91,6 +91,7 @@ final class RolloutText {
     int width =
         rollout.getWeightsList().stream().mapToInt(w -> w.getVersion().length()).max().orElse(0);
     for (Weight weight : rollout.getWeightsList()) {
+      String target = targets(rollout, weight.getVersion());
       line(
           text,
           first ? "Weights" : "",
@@ -98,8 +99,17 @@ final class RolloutText {
               + bar(weight.getPercent())
               + " "
               + weight.getPercent()
-              + "%");
+              + "%"
+              + (target.isEmpty() ? "" : "  " + target));
       first = false;
+    }
+    if (rollout.getLiveTargetsCount() > 0) {
+      line(
+          text,
+          "Live",
+          rollout.getLiveTargetsList().stream()
+              .map(live -> live.getTarget() + " (" + live.getRouter() + ")")
+              .collect(Collectors.joining(", ")));
     }
     List<String> routes = new ArrayList<>();
     rollout.getHeaderRoutesList().forEach(route -> routes.add("header " + route));
@@ -145,6 +155,14 @@ final class RolloutText {
     line(text, "Message", rollout.getMessage());
     rollout.getSpecProblemsList().forEach(problem -> line(text, "Refused", problem));
     return text.toString();
+  }
+
+  /** {@code reviews-v2 (xds), subset v2 (istio)}: what each router sends a version's share to. */
+  private static String targets(Rollout rollout, String version) {
+    return rollout.getTargetsList().stream()
+        .filter(target -> target.getVersion().equals(version))
+        .map(target -> target.getTarget() + " (" + target.getRouter() + ")")
+        .collect(Collectors.joining(", "));
   }
 
   /** {@code error-ratio running 3 measured, 0 failed, 1 error: 0.012 0.009 error 0.011}. */

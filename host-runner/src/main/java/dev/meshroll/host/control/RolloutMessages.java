@@ -16,7 +16,9 @@ import dev.meshroll.proto.v1.MetricSample;
 import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RouterState;
+import dev.meshroll.proto.v1.RouterTarget;
 import dev.meshroll.proto.v1.Transition;
+import dev.meshroll.proto.v1.VersionTarget;
 import dev.meshroll.proto.v1.Weight;
 import java.time.Instant;
 import java.util.Map;
@@ -55,6 +57,17 @@ final class RolloutMessages {
                     .setRevision(plan.spec().revision())
                     .setStrategy(strategyName(plan.spec().strategy()))
                     .setStepCount(plan.size()));
+    view.targets()
+        .byRouter()
+        .forEach(
+            (router, roles) ->
+                roles.forEach(
+                    (role, target) ->
+                        rollout.addTargets(
+                            VersionTarget.newBuilder()
+                                .setVersion(role)
+                                .setRouter(router)
+                                .setTarget(target))));
     if (!view.blocked().isEmpty()) {
       return rollout.setPhase(Phase.BLOCKED).setMessage(view.blocked()).build();
     }
@@ -73,6 +86,12 @@ final class RolloutMessages {
             view.note().isEmpty() ? status.message() : status.message() + "; " + view.note())
         .setLive(status.live())
         .setOperatorPaused(status.operatorPaused());
+    status
+        .liveTargets()
+        .forEach(
+            (router, target) ->
+                rollout.addLiveTargets(
+                    RouterTarget.newBuilder().setRouter(router).setTarget(target)));
     for (Map.Entry<String, Integer> weight : status.traffic().weights().entrySet()) {
       rollout.addWeights(
           Weight.newBuilder().setVersion(weight.getKey()).setPercent(weight.getValue()));

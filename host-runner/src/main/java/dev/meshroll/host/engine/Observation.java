@@ -24,6 +24,22 @@ public sealed interface Observation {
   }
 
   /**
+   * The host has just started with the stored status: it carries out again what the status
+   * announces, and the history records the restart.
+   */
+  record Restarted() implements Observation {}
+
+  /** A newer revision of the rollout's spec was refused, for these reasons (at least one). */
+  record RevisionRefused(String revision, List<String> problems) implements Observation {
+    public RevisionRefused {
+      problems = List.copyOf(problems);
+      if (problems.isEmpty()) {
+        throw new IllegalArgumentException("a refusal needs a reason");
+      }
+    }
+  }
+
+  /**
    * An operator's command.
    *
    * @param caller who gave it, as the host knows them (the name of their token); empty when the

@@ -24,6 +24,9 @@ import java.util.Map;
  * @param fullPromotion whether an operator asked to skip straight to the end
  * @param runSequence how many analysis runs this rollout has started, for their ids
  * @param live the version role serving all traffic once the rollout has ended; empty before
+ * @param liveTargets each router's target that serves as stable: the last one that reached 100%, or
+ *     the first revision's stable; a new revision must start from it (see {@link Revisions})
+ * @param outcome how the rollout ended ("aborted: ..."); empty before it has
  * @param message what the rollout is doing or waiting for, for people
  * @param conditions the rollout's state as true/false facts, as Argo Rollouts shows them
  * @param history the latest transitions, oldest first, at most {@value StepEngine#HISTORY}
@@ -42,12 +45,15 @@ public record RolloutStatus(
     boolean fullPromotion,
     int runSequence,
     String live,
+    Map<String, String> liveTargets,
+    String outcome,
     String message,
     List<Condition> conditions,
     List<Transition> history) {
 
   public RolloutStatus {
     routers = Collections.unmodifiableMap(new LinkedHashMap<>(routers));
+    liveTargets = Collections.unmodifiableMap(new LinkedHashMap<>(liveTargets));
     analyses = List.copyOf(analyses);
     experiments = List.copyOf(experiments);
     conditions = List.copyOf(conditions);

@@ -40,30 +40,45 @@ public final class StepEngine {
     return decide(spec, null, now, List.of());
   }
 
+  /** {@link #decide(RolloutSpec, Targets, RolloutStatus, Instant, List)} without targets. */
+  public Decision decide(
+      RolloutSpec spec, RolloutStatus status, Instant now, List<Observation> observations) {
+    return decide(spec, Targets.NONE, status, now, observations);
+  }
+
   /**
    * Weighs the observations in order, then moves through every step that can complete now.
    *
+   * @param targets what the rollout's routers address its version roles as: the status records
+   *     which of them is live
    * @param status the stored status, or null for a rollout that has none yet
    */
   public Decision decide(
-      RolloutSpec spec, RolloutStatus status, Instant now, List<Observation> observations) {
+      RolloutSpec spec,
+      Targets targets,
+      RolloutStatus status,
+      Instant now,
+      List<Observation> observations) {
     Plan plan = Plan.of(spec);
     Work work;
     if (status == null) {
-      work = Work.fresh(plan, now, Traffic.allTo(STABLE, 1), 0);
-      work.record("rollout started at revision " + spec.revision());
+      work = Work.fresh(plan, targets, now, Traffic.allTo(STABLE, 1), 0);
+      work.liveTargets.putAll(targets.of(STABLE));
+      work.recordProgressing("rollout started at revision " + spec.revision());
     } else if (!status.revision().equals(spec.revision())) {
-      work = Work.fresh(plan, now, status.traffic(), status.traffic().generation());
+      work = Work.fresh(plan, targets, now, status.traffic(), status.traffic().generation());
       status.analyses().stream()
           .filter(run -> !run.phase().finished())
           .forEach(run -> work.stops.add(new Effect.StopAnalysis(run.id())));
       work.routers.putAll(status.routers());
       work.history.addAll(status.history());
       work.runSequence = status.runSequence();
+      work.liveTargets.putAll(status.liveTargets());
       work.setTraffic(Traffic.allTo(STABLE, 0));
-      work.record("new revision " + spec.revision() + " replaces " + status.revision());
+      work.recordProgressing("new revision " + spec.revision() + " replaces " + status.revision());
+      work.adoptStable();
     } else {
-      work = Work.of(plan, status, now);
+      work = Work.of(plan, targets, status, now);
     }
     if (work.fresh) {
       work.enter(0);
@@ -78,6 +93,7 @@ public final class StepEngine {
   /** The working copy of a status while one decision is made. */
   private static final class Work {
     final Plan plan;
+    final Targets targets;
     final Instant now;
     final long inputGeneration;
     final boolean fresh;
@@ -94,21 +110,28 @@ public final class StepEngine {
     boolean fullPromotion;
     int runSequence;
     String live;
+    final Map<String, String> liveTargets = new LinkedHashMap<>();
+    // How an ended rollout ended; its message adds whether the fleet confirmed the final traffic.
+    String outcome;
     String message;
+    // Set by a restart: carry out again what the stored status announces.
+    boolean reassert;
     final List<Transition> history = new ArrayList<>();
     final List<Effect> stops = new ArrayList<>();
     final List<Effect> starts = new ArrayList<>();
     Effect release;
 
-    private Work(Plan plan, Instant now, long inputGeneration, boolean fresh) {
+    private Work(Plan plan, Targets targets, Instant now, long inputGeneration, boolean fresh) {
       this.plan = plan;
+      this.targets = targets;
       this.now = now;
       this.inputGeneration = inputGeneration;
       this.fresh = fresh;
     }
 
-    static Work fresh(Plan plan, Instant now, Traffic traffic, long inputGeneration) {
-      Work work = new Work(plan, now, inputGeneration, true);
+    static Work fresh(
+        Plan plan, Targets targets, Instant now, Traffic traffic, long inputGeneration) {
+      Work work = new Work(plan, targets, now, inputGeneration, true);
       work.revision = plan.spec().revision();
       work.phase = Phase.PROGRESSING;
       work.step = 0;
@@ -116,12 +139,13 @@ public final class StepEngine {
       work.traffic = traffic;
       work.inconclusive = "";
       work.live = "";
+      work.outcome = "";
       work.message = "";
       return work;
     }
 
-    static Work of(Plan plan, RolloutStatus status, Instant now) {
-      Work work = new Work(plan, now, status.traffic().generation(), false);
+    static Work of(Plan plan, Targets targets, RolloutStatus status, Instant now) {
+      Work work = new Work(plan, targets, now, status.traffic().generation(), false);
       work.revision = status.revision();
       work.phase = status.phase();
       work.step = status.step();
@@ -135,6 +159,8 @@ public final class StepEngine {
       work.fullPromotion = status.fullPromotion();
       work.runSequence = status.runSequence();
       work.live = status.live();
+      work.liveTargets.putAll(status.liveTargets());
+      work.outcome = status.outcome();
       work.message = status.message();
       work.history.addAll(status.history());
       return work;
@@ -148,9 +174,42 @@ public final class StepEngine {
       } else if (observation instanceof AnalysisReport report) {
         observeAnalysis(report);
       } else if (observation instanceof OperatorCommand command) {
-        obey(command.command());
+        obey(command.command(), command.caller().isEmpty() ? "an operator" : command.caller());
+      } else if (observation instanceof Observation.Restarted) {
+        restarted();
+      } else if (observation instanceof Observation.RevisionRefused refused) {
+        refused(refused);
       } else {
         throw new AssertionError("unknown observation " + observation);
+      }
+    }
+
+    /**
+     * The host started again with this status: what it announces is carried out again (traffic
+     * re-applied with the same generation, running analyses restarted, an ended rollout released
+     * again), and nothing else changes.
+     */
+    private void restarted() {
+      reassert = true;
+      record(
+          "host restarted; resuming "
+              + (step < plan.size() ? plan.describe(step) : "the end")
+              + " at generation "
+              + traffic.generation());
+    }
+
+    /** A newer revision of the spec was refused: the history says so, once per refusal. */
+    private void refused(Observation.RevisionRefused refused) {
+      String event =
+          "revision "
+              + refused.revision()
+              + " refused: "
+              + refused.problems().get(0)
+              + (refused.problems().size() > 1
+                  ? " (and " + (refused.problems().size() - 1) + " more)"
+                  : "");
+      if (history.isEmpty() || !history.get(history.size() - 1).event().equals(event)) {
+        record(event);
       }
     }
 
@@ -159,8 +218,17 @@ public final class StepEngine {
           || !plan.routers().contains(report.router())) {
         return; // a late answer about traffic that is no longer wanted, or a stranger's
       }
-      routers.put(report.router(), report.verification());
-      if (report.verification().state() == Verification.State.FAILED && !phase.terminal()) {
+      Verification before = routers.get(report.router());
+      Verification answer = report.verification();
+      if (before != null && before.settled() && answer.state() == Verification.State.PENDING) {
+        // Converged stays converged: after a restart the fleet's answer is progress, never a
+        // reason to hold the step again.
+        answer =
+            Verification.converged(
+                "converged before" + (answer.detail().isEmpty() ? "" : "; now " + answer.detail()));
+      }
+      routers.put(report.router(), answer);
+      if (answer.state() == Verification.State.FAILED && !phase.terminal()) {
         abort("router " + report.router() + " failed: " + report.verification().detail());
       }
     }
@@ -196,10 +264,10 @@ public final class StepEngine {
       return -1;
     }
 
-    private void obey(Command command) {
+    private void obey(Command command, String by) {
       if (command == Command.RETRY) {
         if (phase == Phase.DEGRADED) {
-          retry();
+          retry(by);
         }
         return;
       }
@@ -207,54 +275,60 @@ public final class StepEngine {
         return; // the rollout has ended: only retry after an abort means anything
       }
       switch (command) {
-        case PROMOTE -> promote();
-        case PROMOTE_FULL -> promoteFully();
-        case ABORT -> abort("aborted by an operator");
+        case PROMOTE -> promote(by);
+        case PROMOTE_FULL -> promoteFully(by);
+        case ABORT -> abort("aborted by " + by);
         case PAUSE -> {
           if (!operatorPaused) {
             operatorPaused = true;
-            record("paused by an operator");
+            record("paused by " + by);
           }
         }
         case RESUME -> {
           if (operatorPaused || !inconclusive.isEmpty()) {
             operatorPaused = false;
             inconclusive = "";
-            record("resumed by an operator");
+            record("resumed by " + by);
           }
         }
         default -> throw new AssertionError(command);
       }
     }
 
-    private void promote() {
+    private void promote(String by) {
       boolean wasInconclusive = !inconclusive.isEmpty();
       operatorPaused = false;
       inconclusive = "";
-      record("promoted by an operator");
+      String event = "promoted by " + by;
       if (step >= plan.size()) {
+        record(event);
         return;
       }
       Step current = plan.steps().get(step);
       if (current instanceof Step.Experiment) {
+        record(event);
         if (experimentActive()) {
           endExperiment();
         }
       } else if (wasInconclusive && !(current instanceof Step.Analysis)) {
         // The promote answered a background analysis: the current step still runs its course.
+        record(event);
       } else if (current instanceof Step.Pause
           || current instanceof Step.Analysis
           || current instanceof Step.Hold) {
+        recordProgressing(event);
         leaveStep();
+      } else {
+        record(event);
       }
     }
 
-    private void promoteFully() {
+    private void promoteFully(String by) {
       operatorPaused = false;
       inconclusive = "";
       fullPromotion = true;
       stopRuns(run -> true);
-      record("fully promoted by an operator");
+      recordProgressing("fully promoted by " + by);
       if (step < plan.switchIndex()) {
         moveTo(plan.switchIndex());
       } else if (step > plan.switchIndex()) {
@@ -262,16 +336,34 @@ public final class StepEngine {
       }
     }
 
-    private void retry() {
+    private void retry(String by) {
       phase = Phase.PROGRESSING;
       operatorPaused = false;
       inconclusive = "";
       fullPromotion = false;
       live = "";
+      outcome = "";
       analyses.clear();
       experiments.clear();
-      record("retried by an operator");
+      recordProgressing("retried by " + by);
       enter(0);
+    }
+
+    /**
+     * A new revision whose stable targets differ from the live ones (admitted only with {@code
+     * adoptStable}): they are live from now on.
+     */
+    void adoptStable() {
+      targets
+          .of(STABLE)
+          .forEach(
+              (router, target) -> {
+                String was = liveTargets.put(router, target);
+                if (was != null && !was.equals(target)) {
+                  recordProgressing(
+                      router + ": stable target " + target + " adopted in place of live " + was);
+                }
+              });
     }
 
     // ---- steps
@@ -449,14 +541,12 @@ public final class StepEngine {
       if (plan.standaloneExperiment()) {
         live = STABLE;
         ExperimentResult result = experiments.get(experiments.size() - 1);
-        message =
-            "experiment ended "
-                + result.result().name().toLowerCase()
-                + ", routes restored: "
-                + result.message();
+        outcome =
+            "experiment ended " + result.result().name().toLowerCase() + ": " + result.message();
       } else {
         live = CANARY;
-        message = "completed: canary serves all traffic, managed routes released";
+        liveTargets.putAll(targets.of(CANARY));
+        outcome = "completed: canary serves all traffic, managed routes released";
       }
       record("completed");
     }
@@ -472,10 +562,7 @@ public final class StepEngine {
       inconclusive = "";
       live = STABLE;
       release = new Effect.Release(traffic);
-      message =
-          plan.standaloneExperiment()
-              ? "experiment failed, routes restored: " + reason
-              : "aborted: " + reason + "; stable serves all traffic";
+      outcome = (plan.standaloneExperiment() ? "experiment failed: " : "aborted: ") + reason;
       record(reason);
     }
 
@@ -520,8 +607,18 @@ public final class StepEngine {
           });
     }
 
+    /** Records an event with the phase it leaves the rollout in. */
     void record(String event) {
-      history.add(new Transition(now, step, phase, event));
+      record(event, phase.terminal() ? phase : paused() ? Phase.PAUSED : Phase.PROGRESSING);
+    }
+
+    /** Records an event after which the rollout progresses, whatever step it is on. */
+    void recordProgressing(String event) {
+      record(event, Phase.PROGRESSING);
+    }
+
+    private void record(String event, Phase after) {
+      history.add(new Transition(now, step, after, event));
       if (history.size() > HISTORY) {
         history.subList(0, history.size() - HISTORY).clear();
       }
@@ -543,12 +640,20 @@ public final class StepEngine {
       stops.stream()
           .filter(stop -> !startedNow.contains(((Effect.StopAnalysis) stop).runId()))
           .forEach(effects::add);
-      if (traffic.generation() != inputGeneration) {
+      if (traffic.generation() != inputGeneration || (reassert && !phase.terminal())) {
         effects.add(new Effect.ApplyTraffic(traffic));
+      }
+      if (reassert && !phase.terminal()) {
+        analyses.stream()
+            .filter(run -> !run.phase().finished() && !startedNow.contains(run.id()))
+            .forEach(run -> effects.add(new Effect.StartAnalysis(run)));
       }
       starts.stream()
           .filter(start -> !stoppedNow.contains(((Effect.StartAnalysis) start).run().id()))
           .forEach(effects::add);
+      if (release == null && reassert && phase.terminal()) {
+        release = new Effect.Release(traffic); // releasing is idempotent: a restart repeats it
+      }
       if (release != null) {
         effects.add(release);
       }
@@ -567,6 +672,8 @@ public final class StepEngine {
               fullPromotion,
               runSequence,
               live,
+              liveTargets,
+              outcome,
               message,
               conditions(),
               history);
@@ -598,7 +705,7 @@ public final class StepEngine {
 
     private String message() {
       if (phase.terminal()) {
-        return message;
+        return outcome + "; " + finalTraffic();
       }
       if (!inconclusive.isEmpty()) {
         return inconclusive + " (promote or resume to go on, abort to roll back)";
@@ -624,6 +731,29 @@ public final class StepEngine {
         waitingFor = "in progress";
       }
       return plan.describe(step) + ": " + waitingFor;
+    }
+
+    /**
+     * Whether the fleet serves an ended rollout's final traffic: the host verifies it after the
+     * release until every router converges or one fails.
+     */
+    private String finalTraffic() {
+      boolean experiment = plan.standaloneExperiment();
+      boolean rollback = phase == Phase.DEGRADED && !experiment;
+      if (converged()) {
+        return experiment
+            ? "routes restored, fleet converged"
+            : rollback
+                ? "rolled back, fleet converged: stable serves all traffic"
+                : "fleet converged";
+      }
+      String doing =
+          experiment ? "restoring routes" : rollback ? "rolling back to stable" : "releasing";
+      boolean failed =
+          routers.values().stream().anyMatch(v -> v.state() == Verification.State.FAILED);
+      return failed
+          ? doing + " failed (" + routerProgress() + ")"
+          : doing + ": waiting for routers (" + routerProgress() + ")";
     }
 
     private String routerProgress() {

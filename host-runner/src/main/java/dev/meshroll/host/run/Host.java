@@ -11,6 +11,7 @@ import dev.meshroll.host.analysis.AnalysisSetup;
 import dev.meshroll.host.engine.Command;
 import dev.meshroll.host.engine.Plan;
 import dev.meshroll.host.engine.StepEngine;
+import dev.meshroll.host.engine.Targets;
 import dev.meshroll.host.plugins.Plugins;
 import dev.meshroll.host.spec.AnalysisTemplate;
 import dev.meshroll.host.spec.HostConfig;
@@ -171,8 +172,8 @@ public final class Host implements AutoCloseable {
     return started;
   }
 
-  /** Why a revision cannot run here; empty when it can. */
-  private List<String> admission(RolloutSpec spec) {
+  /** Why a revision cannot run here (nothing when it can), and what its routers call its roles. */
+  private RolloutWorker.Admission admission(RolloutSpec spec) {
     Plan plan = Plan.of(spec);
     List<String> problems = new ArrayList<>();
     Map<String, Set<Capability>> capabilities = new LinkedHashMap<>();
@@ -194,6 +195,7 @@ public final class Host implements AutoCloseable {
     }
     problems.addAll(plan.refusals(capabilities));
     problems.addAll(analysisProblems(spec, plan));
+    Map<String, Map<String, String>> targets = new LinkedHashMap<>();
     for (String router : capabilities.keySet()) {
       try {
         List<ValidationProblem> found =
@@ -208,11 +210,14 @@ public final class Host implements AutoCloseable {
                         + (problem.field().isEmpty() ? "" : "." + problem.field())
                         + ": "
                         + problem.message()));
+        targets.put(
+            router,
+            calls.call(router, "targets", () -> routers.get(router).targets(plan.routing(router))));
       } catch (RouterException e) {
         problems.add(spec.file() + ": " + e.getMessage());
       }
     }
-    return problems;
+    return new RolloutWorker.Admission(problems, new Targets(targets));
   }
 
   /**

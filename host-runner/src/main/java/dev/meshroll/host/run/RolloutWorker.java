@@ -13,9 +13,10 @@ import dev.meshroll.host.engine.Effect;
 import dev.meshroll.host.engine.Observation;
 import dev.meshroll.host.engine.Phase;
 import dev.meshroll.host.engine.Plan;
+import dev.meshroll.host.engine.Revisions;
 import dev.meshroll.host.engine.RolloutStatus;
-import dev.meshroll.host.engine.RunPhase;
 import dev.meshroll.host.engine.StepEngine;
+import dev.meshroll.host.engine.Targets;
 import dev.meshroll.host.spec.RolloutSpec;
 import dev.meshroll.host.state.StateStore;
 import java.io.IOException;
@@ -65,7 +66,19 @@ final class RolloutWorker {
       Executor pool,
       HostMetrics metrics,
       Duration verifyInterval,
-      Function<RolloutSpec, List<String>> admission) {}
+      Function<RolloutSpec, Admission> admission) {}
+
+  /**
+   * What the host says of a revision before it may run.
+   *
+   * @param problems why it cannot run here; empty when it can
+   * @param targets what its routers address its version roles as
+   */
+  record Admission(List<String> problems, Targets targets) {
+    Admission {
+      problems = List.copyOf(problems);
+    }
+  }
 
   private final RolloutRef ref;
   private final Services services;
@@ -77,6 +90,7 @@ final class RolloutWorker {
 
   // Touched only by this worker's tasks.
   private Plan plan;
+  private Targets targets = Targets.NONE;
   private RolloutStatus status;
   private String blocked = "";
   private List<String> specProblems = List.of();
@@ -84,6 +98,7 @@ final class RolloutWorker {
   private RolloutSpec refusedSpec;
   private Instant refusedAt = Instant.MIN;
   private ScheduledFuture<?> wake;
+  private boolean statusRead;
   private boolean resumed;
   private boolean stopped;
 
@@ -91,7 +106,8 @@ final class RolloutWorker {
     this.ref = ref;
     this.services = services;
     this.tasks = MoreExecutors.newSequentialExecutor(services.pool());
-    this.view = new RolloutView(ref, Optional.empty(), Optional.empty(), "", List.of(), "");
+    this.view =
+        new RolloutView(ref, Optional.empty(), Targets.NONE, Optional.empty(), "", List.of(), "");
   }
 
   RolloutRef ref() {
@@ -112,12 +128,12 @@ final class RolloutWorker {
     watchers.remove(watcher);
   }
 
-  /** A revision of the spec, new or the same: admitted, it is in force from now on. */
   /** Whether the newest revision offered was refused and wants to be offered again. */
   boolean awaitingAdmission() {
     return awaitingAdmission;
   }
 
+  /** A revision of the spec, new or the same: admitted, it is in force from now on. */
   void offer(RolloutSpec spec, List<String> fileProblems) {
     run(
         () -> {
@@ -132,9 +148,17 @@ final class RolloutWorker {
           if (spec.equals(refusedSpec) && now.isBefore(refusedAt.plus(ADMISSION_RETRY))) {
             return; // refused a moment ago: ask the routers again later, not at every rescan
           }
-          List<String> refused = services.admission().apply(spec);
+          if (!statusRead && !readStatus()) {
+            return;
+          }
+          Admission admission = services.admission().apply(spec);
+          List<String> refused = new ArrayList<>(admission.problems());
+          if (refused.isEmpty()) {
+            refused.addAll(Revisions.refusals(spec, admission.targets(), status));
+          }
           if (!refused.isEmpty()) {
-            if (!spec.equals(refusedSpec) || !refused.equals(specProblems)) {
+            boolean news = !spec.equals(refusedSpec) || !refused.equals(specProblems);
+            if (news) {
               logger.warn("revision {} refused: {}", spec.revision(), refused);
             }
             refusedSpec = spec;
@@ -143,6 +167,8 @@ final class RolloutWorker {
             specProblems = refused;
             if (plan == null) {
               blocked = "refused: " + String.join("; ", refused);
+            } else if (news) {
+              decide(List.of(new Observation.RevisionRefused(spec.revision(), refused)));
             }
             publish();
             return;
@@ -150,14 +176,16 @@ final class RolloutWorker {
           refusedSpec = null;
           awaitingAdmission = false;
           plan = Plan.of(spec);
+          targets = admission.targets();
           specProblems = fileProblems;
           if (blocked.startsWith("refused: ")) {
             blocked = "";
           }
           if (!resumed) {
             resume();
+          } else {
+            decide(List.of());
           }
-          decide(List.of());
         });
   }
 
@@ -175,7 +203,8 @@ final class RolloutWorker {
             result.completeExceptionally(new IllegalStateException(refusal));
             return;
           }
-          logger.info("operator command {} by {}", command, caller.isEmpty() ? "(unnamed)" : caller);
+          logger.info(
+              "operator command {} by {}", command, caller.isEmpty() ? "(unnamed)" : caller);
           decide(List.of(new Observation.OperatorCommand(command, caller)));
           result.complete(view);
         });
@@ -243,31 +272,38 @@ final class RolloutWorker {
         });
   }
 
-  /** After a start: reads the stored status and re-asserts what it says. */
-  private void resume() {
-    resumed = true;
+  /**
+   * Reads the stored status once, before the first revision is judged (a new revision must start
+   * from what the status says is live).
+   *
+   * @return false when it cannot be read: the rollout is then held
+   */
+  private boolean readStatus() {
+    statusRead = true;
     try {
       status = services.store().read(ref).orElse(null);
+      return true;
     } catch (IOException e) {
       blocked = e.getMessage();
       logger.error("{}", blocked);
       publish();
-      return;
+      return false;
     }
-    if (status == null || !status.revision().equals(plan.spec().revision())) {
-      return; // the engine starts the rollout, or starts the new revision over
-    }
-    logger.info("resuming at step {} generation {}", status.step(), status.traffic().generation());
-    List<Effect> again = new ArrayList<>();
-    if (status.phase() == Phase.HEALTHY || status.phase() == Phase.DEGRADED) {
-      again.add(new Effect.Release(status.traffic()));
+  }
+
+  /**
+   * After a start: a stored status of the admitted revision is resumed (the engine re-asserts what
+   * it announces and records the restart); anything else the engine starts, or starts over.
+   */
+  private void resume() {
+    resumed = true;
+    if (status != null && status.revision().equals(plan.spec().revision())) {
+      logger.info(
+          "resuming at step {} generation {}", status.step(), status.traffic().generation());
+      decide(List.of(new Observation.Restarted()));
     } else {
-      again.add(new Effect.ApplyTraffic(status.traffic()));
-      status.analyses().stream()
-          .filter(analysis -> analysis.phase() == RunPhase.RUNNING)
-          .forEach(analysis -> again.add(new Effect.StartAnalysis(analysis)));
+      decide(List.of());
     }
-    carryOut(again);
   }
 
   private void decide(List<Observation> observations) {
@@ -275,7 +311,7 @@ final class RolloutWorker {
       return;
     }
     Instant now = services.clock().instant();
-    Decision decision = services.engine().decide(plan.spec(), status, now, observations);
+    Decision decision = services.engine().decide(plan.spec(), targets, status, now, observations);
     RolloutStatus previous = status;
     if (!decision.status().equals(status)) {
       try {
@@ -386,6 +422,10 @@ final class RolloutWorker {
     }
   }
 
+  /**
+   * Releases the rollout's routes, then verifies the final traffic until the fleet serves it (or a
+   * router fails), so that an ended rollout says whether its rollback or promotion took.
+   */
   private void release(Effect.Release release) {
     List<String> failures = new ArrayList<>();
     for (String router : plan.routers()) {
@@ -409,6 +449,9 @@ final class RolloutWorker {
       logger.warn("{}", note);
     }
     publish();
+    for (String router : plan.routers()) {
+      run(() -> verify(router, release.traffic().generation()));
+    }
   }
 
   private void publish() {
@@ -416,6 +459,7 @@ final class RolloutWorker {
         new RolloutView(
             ref,
             Optional.ofNullable(plan),
+            targets,
             Optional.ofNullable(status),
             blocked,
             specProblems,

@@ -49,7 +49,8 @@ final class Specs {
   private static final List<String> METADATA =
       List.of("name", "namespace", "labels", "annotations");
   private static final List<String> CANARY =
-      List.of("canaryService", "stableService", "trafficRouting", "analysis", "steps");
+      List.of(
+          "canaryService", "stableService", "trafficRouting", "analysis", "steps", "adoptStable");
   private static final List<String> BLUE_GREEN =
       List.of(
           "activeService",
@@ -60,7 +61,8 @@ final class Specs {
           "autoPromotionSeconds",
           "prePromotionAnalysis",
           "postPromotionAnalysis",
-          "rollbackWindowSeconds");
+          "rollbackWindowSeconds",
+          "adoptStable");
   private static final List<String> STEP_KINDS =
       List.of("setWeight", "pause", "setHeaderRoute", "setMirrorRoute", "analysis", "experiment");
   private static final List<String> STRING_MATCH = List.of("exact", "prefix", "regex");
@@ -168,7 +170,9 @@ final class Specs {
       case "Experiment" -> {
         Optional<Strategy> experiment =
             fields
-                .object("spec", List.of("trafficRouting", "duration", "variants", "analyses"))
+                .object(
+                    "spec",
+                    List.of("trafficRouting", "duration", "variants", "analyses", "adoptStable"))
                 .flatMap(spec -> experimentSpec(spec, ref));
         if (problems.count() == before && ref.isPresent() && experiment.isPresent()) {
           rollouts.add(
@@ -282,7 +286,8 @@ final class Specs {
       }
     }
     Optional<Strategy.BackgroundAnalysis> background = background(fields, items.size(), args);
-    return routing.map(r -> new Strategy.Canary(services, r, steps, background));
+    boolean adoptStable = fields.bool("adoptStable").orElse(false);
+    return routing.map(r -> new Strategy.Canary(services, r, steps, background, adoptStable));
   }
 
   /** A standalone experiment: the experiment step's fields beside a trafficRouting block. */
@@ -291,7 +296,11 @@ final class Specs {
     RouteKinds kinds = new RouteKinds(routing.map(TrafficRouting::managedRoutes).orElse(List.of()));
     Optional<Step> experiment = experiment(spec, 0, kinds, analysisArgs(ref, Map.of(), routing));
     return routing.flatMap(
-        r -> experiment.map(e -> new Strategy.Experiment(r, (Step.Experiment) e)));
+        r ->
+            experiment.map(
+                e ->
+                    new Strategy.Experiment(
+                        r, (Step.Experiment) e, spec.bool("adoptStable").orElse(false))));
   }
 
   private static Optional<Strategy.BackgroundAnalysis> background(
@@ -358,10 +367,11 @@ final class Specs {
             .map(Duration::ofSeconds)
             .orElse(Duration.ZERO);
     Optional<Strategy.PreviewRoute> previewRoute = preview;
+    boolean adoptStable = fields.bool("adoptStable").orElse(false);
     return routing.map(
         r ->
             new Strategy.BlueGreen(
-                services, r, previewRoute, autoPromotion, delay, pre, post, window));
+                services, r, previewRoute, autoPromotion, delay, pre, post, window, adoptStable));
   }
 
   private static Optional<AnalysisRef> optionalAnalysis(

@@ -17,6 +17,15 @@ public sealed interface Strategy {
   TrafficRouting trafficRouting();
 
   /**
+   * Whether the revision's stable targets are taken as live on purpose, even where they differ from
+   * the ones the status records as live (see {@code Revisions}).
+   */
+  boolean adoptStable();
+
+  /** Where the strategy is in the document, for messages: {@code spec.strategy.canary}. */
+  String path();
+
+  /**
    * Argo-Rollouts-style canary: the user's steps, then all traffic to the canary.
    *
    * @param background analysis that runs from step {@code startingStep} to the end
@@ -25,11 +34,17 @@ public sealed interface Strategy {
       Map<String, String> services,
       TrafficRouting trafficRouting,
       List<Step> steps,
-      Optional<BackgroundAnalysis> background)
+      Optional<BackgroundAnalysis> background,
+      boolean adoptStable)
       implements Strategy {
     public Canary {
       services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
       steps = List.copyOf(steps);
+    }
+
+    @Override
+    public String path() {
+      return "spec.strategy.canary";
     }
   }
 
@@ -50,10 +65,16 @@ public sealed interface Strategy {
       Duration autoPromotionDelay,
       Optional<AnalysisRef> prePromotionAnalysis,
       Optional<AnalysisRef> postPromotionAnalysis,
-      Duration rollbackWindow)
+      Duration rollbackWindow,
+      boolean adoptStable)
       implements Strategy {
     public BlueGreen {
       services = Collections.unmodifiableMap(new LinkedHashMap<>(services));
+    }
+
+    @Override
+    public String path() {
+      return "spec.strategy.blueGreen";
     }
   }
 
@@ -61,10 +82,16 @@ public sealed interface Strategy {
    * A standalone {@code Experiment} document: its variants take their weights from stable for the
    * experiment's duration while its analyses compare them; then every route is restored.
    */
-  record Experiment(TrafficRouting trafficRouting, Step.Experiment experiment) implements Strategy {
+  record Experiment(TrafficRouting trafficRouting, Step.Experiment experiment, boolean adoptStable)
+      implements Strategy {
     @Override
     public Map<String, String> services() {
       return Map.of();
+    }
+
+    @Override
+    public String path() {
+      return "spec";
     }
   }
 

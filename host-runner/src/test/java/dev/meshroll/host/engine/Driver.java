@@ -25,6 +25,7 @@ final class Driver {
 
   private final StepEngine engine = new StepEngine();
   private RolloutSpec spec;
+  private Targets targets = Targets.NONE;
   private RolloutStatus status;
   private Instant now = START;
   private Optional<Instant> wakeAt = Optional.empty();
@@ -44,6 +45,12 @@ final class Driver {
     return file.rollouts().get(0);
   }
 
+  /** What the routers call the version roles, from the next decision on. */
+  Driver targets(Targets targets) {
+    this.targets = targets;
+    return this;
+  }
+
   Driver storingThrough(UnaryOperator<RolloutStatus> storage) {
     this.storage = storage;
     return this;
@@ -56,7 +63,11 @@ final class Driver {
   Driver decide(Observation... observations) {
     Decision decision =
         engine.decide(
-            spec, status == null ? null : storage.apply(status), now, Arrays.asList(observations));
+            spec,
+            targets,
+            status == null ? null : storage.apply(status),
+            now,
+            Arrays.asList(observations));
     status = decision.status();
     wakeAt = decision.wakeAt();
     lastEffects = decision.effects();
@@ -87,6 +98,26 @@ final class Driver {
 
   Driver command(Command command) {
     return decide(new OperatorCommand(command));
+  }
+
+  Driver command(Command command, String caller) {
+    return decide(new OperatorCommand(command, caller));
+  }
+
+  /** The host restarted with the status as stored. */
+  Driver restart() {
+    return decide(new Observation.Restarted());
+  }
+
+  /** The spec as it is now; a test checks a new revision against the status with it. */
+  RolloutSpec spec() {
+    return spec;
+  }
+
+  /** Takes a new revision as the host would once it admitted it, with its routers' targets. */
+  Driver admit(String yaml, Targets targets) {
+    this.targets = targets;
+    return changeSpec(yaml);
   }
 
   /** Finishes the running run named {@code name}. */

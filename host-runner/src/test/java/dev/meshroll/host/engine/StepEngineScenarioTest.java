@@ -160,7 +160,7 @@ class StepEngineScenarioTest {
       assertThat(driver.status().message())
           .isEqualTo(
               "aborted: router xds failed: NACK from node-7: weights sum to 0;"
-                  + " stable serves all traffic");
+                  + " rolling back to stable: waiting for routers (xds: applying generation 3)");
       assertStableOnly(driver.traffic());
       assertThat(driver.lastEffects())
           .containsExactly(
@@ -263,9 +263,14 @@ class StepEngineScenarioTest {
 
       assertThat(driver.status().phase()).isEqualTo(Phase.DEGRADED);
       assertThat(driver.status().message())
+          .startsWith(
+              "aborted: analysis steps[4] failed: latency p99 was 900ms (failureCondition result > 500);"
+                  + " rolling back to stable: waiting for routers (xds: applying generation ");
+      driver.converge();
+      assertThat(driver.status().message())
           .isEqualTo(
               "aborted: analysis steps[4] failed: latency p99 was 900ms (failureCondition result > 500);"
-                  + " stable serves all traffic");
+                  + " rolled back, fleet converged: stable serves all traffic");
       assertStableOnly(driver.traffic());
       assertThat(driver.runningRuns()).isEmpty();
     }
@@ -415,8 +420,8 @@ class StepEngineScenarioTest {
           .containsExactly(tuple("experiment", RunPhase.SUCCESSFUL));
       assertThat(driver.status().message())
           .isEqualTo(
-              "experiment ended successful, routes restored: compare successful: errors 1.0% vs"
-                  + " 1.1%");
+              "experiment ended successful: compare successful: errors 1.0% vs 1.1%; routes"
+                  + " restored, fleet converged");
     }
 
     @Test
@@ -441,8 +446,13 @@ class StepEngineScenarioTest {
               tuple(RunPhase.FAILED, "analysis compare failed: candidate 4.0% vs 1.0%"));
       assertThat(driver.status().message())
           .isEqualTo(
-              "experiment failed, routes restored: analysis compare failed: candidate 4.0% vs"
-                  + " 1.0%");
+              "experiment failed: analysis compare failed: candidate 4.0% vs 1.0%; restoring"
+                  + " routes: waiting for routers (xds: applying generation 3)");
+      driver.converge();
+      assertThat(driver.status().message())
+          .isEqualTo(
+              "experiment failed: analysis compare failed: candidate 4.0% vs 1.0%; routes"
+                  + " restored, fleet converged");
     }
 
     @Test
@@ -497,7 +507,27 @@ class StepEngineScenarioTest {
       assertThat(driver.runningRuns()).isEmpty();
       assertThat(driver.lastEffects()).last().isEqualTo(new Effect.Release(driver.traffic()));
       assertThat(driver.status().message())
-          .isEqualTo("aborted: aborted by an operator; stable serves all traffic");
+          .startsWith(
+              "aborted: aborted by an operator; rolling back to stable: waiting for routers");
+      assertThat(driver.status().conditions())
+          .contains(new RolloutStatus.Condition("RoutesConverged", false, routerProgress(driver)));
+
+      driver.converge();
+      assertThat(driver.status().message())
+          .isEqualTo(
+              "aborted: aborted by an operator; rolled back, fleet converged: stable serves all"
+                  + " traffic");
+      assertThat(driver.status().conditions())
+          .extracting(RolloutStatus.Condition::type, RolloutStatus.Condition::status)
+          .contains(tuple("RoutesConverged", true), tuple("Aborted", true));
+    }
+
+    private static String routerProgress(Driver driver) {
+      long generation = driver.traffic().generation();
+      return "xds: applying generation "
+          + generation
+          + "; istio: applying generation "
+          + generation;
     }
 
     @Test
