@@ -23,7 +23,9 @@ final class HostOptions {
       names = "--token",
       paramLabel = "TOKEN",
       defaultValue = "${env:MESHROLL_TOKEN}",
-      description = "The host's bearer token, for steering commands (default: $MESHROLL_TOKEN).")
+      description =
+          "The bearer token for steering commands: the host's token, or one of its tokens, which"
+              + " names you in the rollout's history (default: $MESHROLL_TOKEN).")
   String token;
 
   /** A channel to the host; close it when done. */

@@ -25,7 +25,7 @@ public final class ControlServer implements AutoCloseable {
   public static ControlServer start(Host host) throws IOException {
     HostConfig config = host.config();
     ControlService control = new ControlService(host);
-    Authorization authorization = new Authorization(config.token());
+    Authorization authorization = new Authorization(config.token(), config.tokens());
     Server grpc =
         NettyServerBuilder.forAddress(address(config.listen()))
             .addService(ServerInterceptors.intercept(control, authorization))

@@ -58,11 +58,15 @@ final class ControlService extends RolloutsGrpc.RolloutsImplBase {
             () -> Status.NOT_FOUND.withDescription("no rollout " + ref).asRuntimeException());
   }
 
-  /** Carries out a command and answers with the rollout after it, or a status saying why not. */
-  Rollout command(RolloutRef ref, Command command) {
+  /**
+   * Carries out a command and answers with the rollout after it, or a status saying why not.
+   *
+   * @param caller the name of the caller's token, for the rollout's history; "" when unnamed
+   */
+  Rollout command(RolloutRef ref, Command command, String caller) {
     try {
       return RolloutMessages.rollout(
-          host.command(ref, command, "").get(COMMAND_SECONDS, TimeUnit.SECONDS));
+          host.command(ref, command, caller).get(COMMAND_SECONDS, TimeUnit.SECONDS));
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof NoSuchElementException) {
@@ -128,27 +132,32 @@ final class ControlService extends RolloutsGrpc.RolloutsImplBase {
   @Override
   public void promote(PromoteRequest request, StreamObserver<Rollout> response) {
     Command command = request.getFull() ? Command.PROMOTE_FULL : Command.PROMOTE;
-    answer(response, () -> command(RolloutMessages.ref(request.getRollout()), command));
+    String caller = Authorization.caller();
+    answer(response, () -> command(RolloutMessages.ref(request.getRollout()), command, caller));
   }
 
   @Override
   public void abort(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
-    answer(response, () -> command(RolloutMessages.ref(request), Command.ABORT));
+    String caller = Authorization.caller();
+    answer(response, () -> command(RolloutMessages.ref(request), Command.ABORT, caller));
   }
 
   @Override
   public void retry(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
-    answer(response, () -> command(RolloutMessages.ref(request), Command.RETRY));
+    String caller = Authorization.caller();
+    answer(response, () -> command(RolloutMessages.ref(request), Command.RETRY, caller));
   }
 
   @Override
   public void pause(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
-    answer(response, () -> command(RolloutMessages.ref(request), Command.PAUSE));
+    String caller = Authorization.caller();
+    answer(response, () -> command(RolloutMessages.ref(request), Command.PAUSE, caller));
   }
 
   @Override
   public void resume(dev.meshroll.proto.v1.RolloutRef request, StreamObserver<Rollout> response) {
-    answer(response, () -> command(RolloutMessages.ref(request), Command.RESUME));
+    String caller = Authorization.caller();
+    answer(response, () -> command(RolloutMessages.ref(request), Command.RESUME, caller));
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -116,13 +117,15 @@ final class HttpApi implements AutoCloseable {
     if (verb == null && method.equals("GET")) {
       json(exchange, 200, control.get(ref));
     } else if (verb != null && COMMANDS.containsKey(verb) && method.equals("POST")) {
-      if (!authorization.allows(exchange.getRequestHeaders().getFirst("Authorization"))) {
+      Optional<String> caller =
+          authorization.caller(exchange.getRequestHeaders().getFirst("Authorization"));
+      if (caller.isEmpty()) {
         error(exchange, 401, verb + " needs the host's token: send Authorization: Bearer TOKEN");
         return;
       }
       boolean full = "full=true".equals(exchange.getRequestURI().getQuery());
       Command command = full && verb.equals("promote") ? Command.PROMOTE_FULL : COMMANDS.get(verb);
-      json(exchange, 200, control.command(ref, command));
+      json(exchange, 200, control.command(ref, command, caller.get()));
     } else {
       error(exchange, 405, method + " " + path + " is not supported");
     }

@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * @param listen the gRPC control API's address (default {@code 127.0.0.1:7070})
  * @param httpListen the address of the JSON API, {@code /metrics} and {@code /healthz} (default
  *     {@code 127.0.0.1:7071})
- * @param token the bearer token steering calls need; empty for none
+ * @param token a bearer token for steering calls whose caller is unnamed; empty for none
+ * @param tokens bearer tokens for steering calls by caller's name, which the rollout's history
+ *     records; when this or {@code token} is set, steering calls need one of them
  * @param pluginTimeout how long one plugin call may take (default 10s)
  * @param verifyInterval how often a router is asked again while its answer is pending (default 1s)
  * @param workers how many threads run rollouts' decisions (default 4)
@@ -38,6 +40,7 @@ public record HostConfig(
     Address listen,
     Address httpListen,
     Optional<String> token,
+    Map<String, String> tokens,
     Duration pluginTimeout,
     Duration verifyInterval,
     int workers,
@@ -48,6 +51,8 @@ public record HostConfig(
   private static final ObjectMapper YAML =
       YAMLMapper.builder().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).build();
   private static final Pattern ADDRESS = Pattern.compile("(.+):(\\d{1,5})");
+  // Names show in histories and logs: short, lower-case, and e-mail addresses fit.
+  private static final Pattern CALLER = Pattern.compile("[a-z0-9][a-z0-9.@-]{0,62}");
   private static final List<String> KEYS =
       List.of(
           "rollouts",
@@ -55,12 +60,14 @@ public record HostConfig(
           "listen",
           "httpListen",
           "token",
+          "tokens",
           "pluginTimeout",
           "verifyInterval",
           "workers",
           "plugins");
 
   public HostConfig {
+    tokens = Collections.unmodifiableMap(new LinkedHashMap<>(tokens));
     pluginSettings = Collections.unmodifiableMap(new LinkedHashMap<>(pluginSettings));
   }
 
@@ -94,6 +101,7 @@ public record HostConfig(
         new Address("127.0.0.1", 7070),
         new Address("127.0.0.1", 7071),
         Optional.empty(),
+        Map.of(),
         Duration.ofSeconds(10),
         Duration.ofSeconds(1),
         4,
@@ -133,6 +141,7 @@ public record HostConfig(
     token
         .filter(String::isBlank)
         .ifPresent(blank -> problems.add("token", "must not be blank (leave it out for none)"));
+    Map<String, String> tokens = tokens(fields, token);
     Duration timeout = positive(fields, "pluginTimeout").orElse(defaults.pluginTimeout());
     Duration verifyInterval = positive(fields, "verifyInterval").orElse(defaults.verifyInterval());
     int workers = fields.integer("workers", 1, 256).orElse(defaults.workers());
@@ -168,6 +177,7 @@ public record HostConfig(
                 listen,
                 httpListen,
                 token,
+                tokens,
                 timeout,
                 verifyInterval,
                 workers,
@@ -175,6 +185,66 @@ public record HostConfig(
                 settings,
                 directory)),
         List.of());
+  }
+
+  /**
+   * Reads {@code tokens}: caller names to tokens. A problem names the caller, never the token, so
+   * that messages and logs do not spread it.
+   */
+  private static Map<String, String> tokens(Fields fields, Optional<String> unnamed) {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    if (!fields.has("tokens")) {
+      return tokens;
+    }
+    JsonNode node = fields.raw("tokens");
+    Problems problems = fields.problems();
+    if (!node.isObject()) {
+      problems.add(
+          "tokens",
+          "expected a mapping of caller names to tokens (e.g. {alice: TOKEN}), got "
+              + Fields.describe(node));
+      return tokens;
+    }
+    // Which field holds each token, so that a repeated one names both places.
+    Map<String, String> owners = new LinkedHashMap<>();
+    unnamed.ifPresent(token -> owners.put(token, "token"));
+    var entries = node.fields();
+    while (entries.hasNext()) {
+      var entry = entries.next();
+      String name = entry.getKey();
+      String path = "tokens." + name;
+      if (!CALLER.matcher(name).matches()) {
+        problems.add(
+            path,
+            "'"
+                + name
+                + "' is not a caller name (expected 1 to 63 lower-case letters, digits, '-', '.'"
+                + " or '@', starting with a letter or digit, e.g. alice or ci@example.com)");
+      }
+      JsonNode value = entry.getValue();
+      Optional<String> token = Optional.empty();
+      if (value.isTextual()) {
+        token = Optional.of(value.textValue());
+      } else if (value.isNumber() || value.isBoolean()) {
+        problems.add(path, "expected a string (quote the token)");
+      } else {
+        problems.add(path, "expected a string, got " + Fields.describe(value));
+      }
+      if (token.filter(String::isBlank).isPresent()) {
+        problems.add(path, "must not be blank");
+      } else if (token.isPresent() && owners.containsKey(token.get())) {
+        // Two callers with one token could not be told apart.
+        problems.add(
+            path,
+            "the same token as "
+                + owners.get(token.get())
+                + " (each caller needs a token of their own)");
+      } else if (token.isPresent()) {
+        owners.put(token.get(), path);
+        tokens.put(name, token.get());
+      }
+    }
+    return tokens;
   }
 
   private static Optional<Duration> positive(Fields fields, String key) {
