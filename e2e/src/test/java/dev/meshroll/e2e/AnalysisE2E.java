@@ -112,7 +112,7 @@ class AnalysisE2E {
           .matches(
               "aborted: analysis steps\\[1\\] failed: error-ratio: \\[0\\.3\\d*\\] does not meet"
                   + " successCondition `result\\[0\\] < 0\\.05`; 1 failed \\(failureLimit 0\\);"
-                  + " stable serves all traffic");
+                  + " rolled back, fleet converged: stable serves all traffic");
       AnalysisMetric measured = bad.getAnalyses(0).getMetrics(0);
       assertThat(measured.getFailed()).isEqualTo(1);
       assertThat(measured.getRecent(0).getValue()).startsWith("[0.3");
@@ -170,7 +170,7 @@ class AnalysisE2E {
       assertThat(cart.getMessage())
           .isEqualTo(
               "aborted: analysis steps[1] failed: latency: 0.9 meets failureCondition `result >"
-                  + " 0.5`; 1 failed (failureLimit 0); stable serves all traffic");
+                  + " 0.5`; 1 failed (failureLimit 0); rolled back, fleet converged: stable serves all traffic");
       assertThat(cart.getAnalyses(0).getMetrics(0).getRecentList())
           .extracting(sample -> sample.getValue())
           .containsExactly("0.1", "0.2", "0.9");
@@ -178,7 +178,7 @@ class AnalysisE2E {
   }
 
   private static boolean terminal(Rollout rollout) {
-    return rollout.getPhase() == Phase.HEALTHY || rollout.getPhase() == Phase.DEGRADED;
+    return HostProcess.ended(rollout);
   }
 
   /** Prometheus' own answer for a version's error ratio, as text. */

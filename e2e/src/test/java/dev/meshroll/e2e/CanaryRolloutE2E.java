@@ -91,7 +91,15 @@ class CanaryRolloutE2E {
       Rollout aborted = host.api().abort(ref);
       assertThat(aborted.getPhase()).isEqualTo(Phase.DEGRADED);
       assertThat(aborted.getMessage())
-          .isEqualTo("aborted: aborted by an operator; stable serves all traffic");
+          .startsWith("aborted: aborted by an operator; rolling back to stable");
+      HostProcess.eventually()
+          .until(
+              () ->
+                  host.get("default", "ratings")
+                      .getMessage()
+                      .equals(
+                          "aborted: aborted by an operator; rolled back, fleet converged: stable"
+                              + " serves all traffic"));
 
       HostProcess.Cli refused = host.cli("promote", "ratings");
       assertThat(refused.exitCode()).isEqualTo(1);

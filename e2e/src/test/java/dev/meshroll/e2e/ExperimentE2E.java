@@ -125,9 +125,10 @@ class ExperimentE2E {
       assertThat(v3.getExperiments(0).getResult()).isEqualTo("FAILED");
       assertThat(v3.getMessage())
           .isEqualTo(
-              "experiment failed, routes restored: analysis compare failed: error-ratio:"
+              "experiment failed: analysis compare failed: error-ratio:"
                   + " {baseline: 0.01, candidate: 0.2} does not meet successCondition"
-                  + " `result.candidate <= result.baseline + 0.01`; 1 failed (failureLimit 0)");
+                  + " `result.candidate <= result.baseline + 0.01`; 1 failed (failureLimit 0);"
+                  + " routes restored, fleet converged");
 
       assertThat(calls("v2", host).get(0))
           .isEqualTo(
@@ -158,6 +159,6 @@ class ExperimentE2E {
   }
 
   private static boolean ended(Rollout rollout) {
-    return rollout.getPhase() == Phase.HEALTHY || rollout.getPhase() == Phase.DEGRADED;
+    return HostProcess.ended(rollout);
   }
 }

@@ -30,21 +30,19 @@ class FailingPluginsE2E {
           "fine.yaml", Rollouts.canary("default", "fine", "{}", "setWeight: 20", "setWeight: 50"));
 
       HostProcess.eventually().until(() -> host.get("default", "fine").getPhase() == Phase.HEALTHY);
-      HostProcess.eventually()
-          .until(() -> host.get("default", "throws").getPhase() == Phase.DEGRADED);
-      HostProcess.eventually()
-          .until(() -> host.get("default", "hangs").getPhase() == Phase.DEGRADED);
+      HostProcess.eventually().until(() -> HostProcess.ended(host.get("default", "throws")));
+      HostProcess.eventually().until(() -> HostProcess.ended(host.get("default", "hangs")));
 
       Rollout threw = host.get("default", "throws");
       assertThat(threw.getMessage())
           .isEqualTo(
               "aborted: router recorder failed: recorder: refusing canary weight 20 as told (failAt);"
-                  + " stable serves all traffic");
+                  + " rolled back, fleet converged: stable serves all traffic");
       Rollout hung = host.get("default", "hangs");
       assertThat(hung.getMessage())
           .isEqualTo(
               "aborted: router recorder failed: recorder: apply did not answer within 2.0s;"
-                  + " stable serves all traffic");
+                  + " rolled back, fleet converged: stable serves all traffic");
       assertThat(host.calls())
           .contains("apply default/fine 3 {stable=50, canary=50} headers=[] mirrors=[]");
 

@@ -2,6 +2,7 @@ package dev.meshroll.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.meshroll.proto.v1.Phase;
 import dev.meshroll.proto.v1.Rollout;
 import dev.meshroll.proto.v1.RolloutRef;
 import dev.meshroll.proto.v1.RolloutsGrpc;
@@ -83,6 +84,20 @@ final class HostProcess implements AutoCloseable {
         .atMost(Duration.ofSeconds(120))
         .pollInterval(Duration.ofMillis(100))
         .ignoreExceptionsInstanceOf(StatusRuntimeException.class);
+  }
+
+  /**
+   * Whether a rollout has ended and its final traffic is settled: every router confirmed it, or one
+   * refused it (what {@code meshroll get --watch} waits for).
+   */
+  static boolean ended(Rollout rollout) {
+    boolean terminal = rollout.getPhase() == Phase.HEALTHY || rollout.getPhase() == Phase.DEGRADED;
+    boolean confirmed =
+        rollout.getConditionsList().stream()
+            .anyMatch(c -> c.getType().equals("RoutesConverged") && c.getStatus());
+    boolean refused =
+        rollout.getRoutersList().stream().anyMatch(r -> r.getState().equals("FAILED"));
+    return terminal && (confirmed || refused);
   }
 
   /** Starts the host and waits until its HTTP API answers. */
@@ -177,6 +192,20 @@ final class HostProcess implements AutoCloseable {
     command.add("--host");
     command.add("127.0.0.1:" + grpcPort);
     return Cli.run(command);
+  }
+
+  /**
+   * Starts the CLI against this host without waiting for it (e.g. {@code get NAME --watch}); its
+   * output goes to {@code output}.
+   */
+  Process startCli(Path output, String... args) throws IOException {
+    List<String> command = new ArrayList<>(java(args));
+    command.add("--host");
+    command.add("127.0.0.1:" + grpcPort);
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(output.toFile())
+        .start();
   }
 
   /** Runs the CLI without naming a host (for commands that need none). */

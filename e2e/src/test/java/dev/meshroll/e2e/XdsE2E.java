@@ -174,14 +174,15 @@ class XdsE2E {
             .contains("\"id\": \"edge-1\"");
 
         assertThat(host.cli("promote", "bookinfo/reviews").exitCode()).isZero();
-        HostProcess.eventually()
-            .until(() -> host.get("bookinfo", "reviews").getPhase() == Phase.DEGRADED);
+        HostProcess.eventually().until(() -> HostProcess.ended(host.get("bookinfo", "reviews")));
         Rollout aborted = host.get("bookinfo", "reviews");
         assertThat(aborted.getMessage())
             .startsWith(
                 "aborted: router xds failed: node edge-1 rejected RouteConfiguration 'ingress'"
                     + " (version ")
-            .endsWith(": route primary: weight 55 is not allowed here; stable serves all traffic");
+            .endsWith(
+                ": route primary: weight 55 is not allowed here; rolled back, fleet converged:"
+                    + " stable serves all traffic");
         HostProcess.eventually().until(() -> proxy.canaryWeight() == 0);
         assertThat(host.cli("xds", "nodes").out())
             .as("the node ACKed the rollback: its NACK no longer stands")

@@ -18,10 +18,11 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * A raw ADS client that behaves like an Envoy of the test fleet (and of e2e's, from the test-jar): it subscribes to every listener
- * and cluster, the endpoints of reviews-v1..v3 and route configuration 'ingress', and answers each
- * response at once, with an ACK, or a NACK where {@code rejection} gives a message. While {@link
- * #holding} says so it answers nothing (a node that lags); {@link #answerHeld} catches up.
+ * A raw ADS client that behaves like an Envoy of the test fleet (and of e2e's, from the test-jar):
+ * it subscribes to every listener and cluster, the endpoints of reviews-v1..v3 and route
+ * configuration 'ingress', and answers each response at once, with an ACK, or a NACK where {@code
+ * rejection} gives a message. While {@link #holding} says so it answers nothing (a node that lags);
+ * {@link #answerHeld} catches up.
  */
 public final class FleetNode implements AutoCloseable {
   private static final List<String> ENDPOINTS = List.of("reviews-v1", "reviews-v2", "reviews-v3");
@@ -34,8 +35,7 @@ public final class FleetNode implements AutoCloseable {
   private final List<RouteConfiguration> routes = new CopyOnWriteArrayList<>();
   private volatile Predicate<DiscoveryResponse> holding = response -> false;
 
-  public FleetNode(
-      int port, String id, Function<DiscoveryResponse, Optional<String>> rejection) {
+  public FleetNode(int port, String id, Function<DiscoveryResponse, Optional<String>> rejection) {
     this.rejection = rejection;
     channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     requests =
