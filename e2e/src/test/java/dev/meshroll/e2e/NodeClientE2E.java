@@ -52,8 +52,10 @@ class NodeClientE2E {
     HostProcess host =
         host(
             "",
-            rollout(
+            Rollouts.xds(
+                "reviews-v1",
                 "reviews-v2",
+                "",
                 "setWeight: 20",
                 "pause: {}",
                 "setWeight: 50",
@@ -86,8 +88,10 @@ class NodeClientE2E {
     HostProcess host =
         host(
             "",
-            rollout(
+            Rollouts.xds(
+                "reviews-v1",
                 "reviews-v2",
+                "",
                 "setHeaderRoute: {name: tester, match: [{headerName: x-canary, "
                     + "headerValue: {exact: '1'}}]}",
                 "pause: {}"));
@@ -121,7 +125,9 @@ class NodeClientE2E {
             - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: %d}}}
         """
             .formatted(ports.get(1));
-    HostProcess host = host(maglev, rollout("reviews-maglev", "setWeight: 10", "pause: {}"));
+    HostProcess host =
+        host(
+            maglev, Rollouts.xds("reviews-v1", "reviews-maglev", "", "setWeight: 10", "pause: {}"));
     try (host;
         NodeXdsClient node = node()) {
       // Paused would mean the step went on although the node rejected what it needs.
@@ -174,32 +180,6 @@ class NodeClientE2E {
       throw e;
     }
     return node;
-  }
-
-  private static String rollout(String canaryCluster, String... steps) {
-    StringBuilder yaml =
-        new StringBuilder(
-            """
-            apiVersion: meshroll.dev/v1alpha1
-            kind: Rollout
-            metadata: {name: reviews, namespace: bookinfo}
-            spec:
-              strategy:
-                canary:
-                  trafficRouting:
-                    managedRoutes: [{name: tester}]
-                    xds:
-                      routeConfiguration: ingress
-                      virtualHost: reviews
-                      routes: [primary]
-                      versions: {stable: reviews-v1, canary: %s}
-                  steps:
-            """
-                .formatted(canaryCluster));
-    for (String step : steps) {
-      yaml.append("      - ").append(step).append('\n');
-    }
-    return yaml.toString();
   }
 
   private static Rollout awaitPausedAndConverged(HostProcess host, int step) {

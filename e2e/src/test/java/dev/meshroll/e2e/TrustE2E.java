@@ -32,7 +32,8 @@ class TrustE2E {
 
   @Test
   void aRestartWithNoNodeBackForLongerThanVerifyTimeoutChangesNothing() throws Exception {
-    HostProcess host = host(rollout("reviews-v1", "reviews-v2", "", "setWeight: 50", "pause: {}"));
+    HostProcess host =
+        host(Rollouts.xds("reviews-v1", "reviews-v2", "", "setWeight: 50", "pause: {}"));
     try (host) {
       host.start();
       try (FleetNode node = new FleetNode(xdsPort, "edge-1")) {
@@ -68,7 +69,7 @@ class TrustE2E {
   @Test
   void anAbortEndsOnlyOnceTheFleetServesStableAndWatchWaitsForIt() throws Exception {
     HostProcess host =
-        host(rollout("reviews-v1", "reviews-v2", "", "setWeight: 30", "pause: {}")).start();
+        host(Rollouts.xds("reviews-v1", "reviews-v2", "", "setWeight: 30", "pause: {}")).start();
     try (host;
         FleetNode node = new FleetNode(xdsPort, "edge-1")) {
       awaitPausedAndConverged(host, 1);
@@ -105,7 +106,7 @@ class TrustE2E {
   @Test
   void aSpecEditNamingAnotherStableIsRefusedAndAdoptStableMakesItLive() throws Exception {
     String[] steps = {"setWeight: 10", "pause: {}", "setWeight: 50", "pause: {}"};
-    HostProcess host = host(rollout("reviews-v1", "reviews-v2", "", steps)).start();
+    HostProcess host = host(Rollouts.xds("reviews-v1", "reviews-v2", "", steps)).start();
     try (host;
         FleetNode node = new FleetNode(xdsPort, "edge-1")) {
       awaitPausedAndConverged(host, 1);
@@ -114,7 +115,7 @@ class TrustE2E {
           .contains("reviews-v2 (xds)")
           .contains("Live:     reviews-v1 (xds)");
 
-      host.writeRollout("reviews.yaml", rollout("reviews-v2", "reviews-v3", "", steps));
+      host.writeRollout("reviews.yaml", Rollouts.xds("reviews-v2", "reviews-v3", "", steps));
       Rollout refused =
           HostProcess.eventually()
               .until(() -> host.get("bookinfo", "reviews"), r -> r.getSpecProblemsCount() > 0);
@@ -131,7 +132,7 @@ class TrustE2E {
       assertThat(node.weight("primary", "reviews-v2")).isEqualTo(10);
 
       host.writeRollout(
-          "reviews.yaml", rollout("reviews-v2", "reviews-v3", "adoptStable: true", steps));
+          "reviews.yaml", Rollouts.xds("reviews-v2", "reviews-v3", "adoptStable: true", steps));
       Rollout adopted = awaitPausedAndConverged(host, 1);
       assertThat(adopted.getLiveTargetsList())
           .extracting(target -> target.getRouter() + "=" + target.getTarget())
@@ -156,33 +157,6 @@ class TrustE2E {
             "  xds: {listen: 127.0.0.1:" + xdsPort + ", resources: mesh, verifyTimeout: 3}");
     host.writeRollout("reviews.yaml", rollout);
     return host;
-  }
-
-  private static String rollout(String stable, String canary, String extra, String... steps) {
-    StringBuilder yaml =
-        new StringBuilder(
-            """
-            apiVersion: meshroll.dev/v1alpha1
-            kind: Rollout
-            metadata: {name: reviews, namespace: bookinfo}
-            spec:
-              strategy:
-                canary:
-                  %s
-                  trafficRouting:
-                    xds:
-                      routeConfiguration: ingress
-                      virtualHost: reviews
-                      routes: [primary]
-                      versions: {stable: %s, canary: %s}
-                  steps:
-            """
-                .formatted(
-                    extra.isEmpty() ? "canaryService: reviews-canary" : extra, stable, canary));
-    for (String step : steps) {
-      yaml.append("      - ").append(step).append('\n');
-    }
-    return yaml.toString();
   }
 
   private static Rollout awaitPausedAndConverged(HostProcess host, int step) {
