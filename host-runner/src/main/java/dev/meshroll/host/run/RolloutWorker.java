@@ -24,9 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -98,6 +100,8 @@ final class RolloutWorker {
   private RolloutSpec refusedSpec;
   private Instant refusedAt = Instant.MIN;
   private ScheduledFuture<?> wake;
+  // The verification loops running, as router#generation: one per router and generation.
+  private final Set<String> verifying = new HashSet<>();
   private boolean statusRead;
   private boolean resumed;
   private boolean stopped;
@@ -394,11 +398,19 @@ final class RolloutWorker {
                   router, generation, Verification.failed(e.getMessage()))));
       return;
     }
-    verify(router, generation);
+    startVerifying(router, generation);
+  }
+
+  /** Verifies until the router settles, unless a loop for this router and generation runs. */
+  private void startVerifying(String router, long generation) {
+    if (verifying.add(router + "#" + generation)) {
+      verify(router, generation);
+    }
   }
 
   private void verify(String router, long generation) {
     if (stopped || status == null || status.traffic().generation() != generation) {
+      verifying.remove(router + "#" + generation);
       return;
     }
     RouteIntent intent = plan.intent(router, status.traffic());
@@ -419,6 +431,8 @@ final class RolloutWorker {
               () -> run(() -> verify(router, generation)),
               services.verifyInterval().toMillis(),
               TimeUnit.MILLISECONDS);
+    } else {
+      verifying.remove(router + "#" + generation);
     }
   }
 
@@ -450,7 +464,7 @@ final class RolloutWorker {
     }
     publish();
     for (String router : plan.routers()) {
-      run(() -> verify(router, release.traffic().generation()));
+      run(() -> startVerifying(router, release.traffic().generation()));
     }
   }
 
