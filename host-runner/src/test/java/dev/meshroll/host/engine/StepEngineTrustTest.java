@@ -1,5 +1,6 @@
 package dev.meshroll.host.engine;
 
+import static dev.meshroll.host.engine.TestRollouts.PAUSED_TWICE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -16,23 +17,6 @@ import org.junit.jupiter.api.Test;
  * who did what and what phase it left, and a new revision starts from what is live.
  */
 class StepEngineTrustTest {
-  /** A canary that waits for promotion at 10% and at 50%. */
-  private static final String SIMPLE =
-      """
-      apiVersion: meshroll.dev/v1alpha1
-      kind: Rollout
-      metadata: {name: reviews, namespace: bookinfo}
-      spec:
-        strategy:
-          canary:
-            trafficRouting:
-              xds: {routes: [primary]}
-            steps:
-            - setWeight: 10
-            - pause: {}
-            - setWeight: 50
-            - pause: {}
-      """;
 
   private static final Targets V2_V3 =
       new Targets(Map.of("xds", Map.of("stable", "reviews-v2", "canary", "reviews-v3")));
@@ -60,7 +44,7 @@ class StepEngineTrustTest {
 
   @Test
   void aRestartOfAnEndedRolloutReleasesAgain() {
-    Driver driver = new Driver(SIMPLE).start().converge().command(Command.ABORT).converge();
+    Driver driver = new Driver(PAUSED_TWICE).start().converge().command(Command.ABORT).converge();
     driver.restart();
     assertThat(driver.lastEffects()).containsExactly(new Effect.Release(driver.traffic()));
     assertThat(driver.status().phase()).isEqualTo(Phase.DEGRADED);
@@ -68,7 +52,7 @@ class StepEngineTrustTest {
 
   @Test
   void aConvergedStepStaysConvergedWhenTheFleetIsPendingAfterARestart() {
-    Driver driver = new Driver(SIMPLE).start().converge();
+    Driver driver = new Driver(PAUSED_TWICE).start().converge();
     assertThat(driver.status().phase()).isEqualTo(Phase.PAUSED);
 
     driver.restart().report("xds", Verification.pending("0/1 nodes; waiting for edge-1 (...)"));
@@ -86,7 +70,7 @@ class StepEngineTrustTest {
 
   @Test
   void anAbortSaysWhetherTheFleetServesStableAgain() {
-    Driver driver = new Driver(SIMPLE).start().converge().command(Command.ABORT);
+    Driver driver = new Driver(PAUSED_TWICE).start().converge().command(Command.ABORT);
     assertThat(driver.status().message())
         .isEqualTo(
             "aborted: aborted by an operator; rolling back to stable: waiting for routers (xds:"
@@ -104,7 +88,7 @@ class StepEngineTrustTest {
 
   @Test
   void aRollbackTheFleetRefusesSaysSo() {
-    Driver driver = new Driver(SIMPLE).start().converge().command(Command.ABORT);
+    Driver driver = new Driver(PAUSED_TWICE).start().converge().command(Command.ABORT);
     driver.report("xds", Verification.failed("node edge-1 rejected RouteConfiguration 'ingress'"));
     assertThat(driver.status().phase()).isEqualTo(Phase.DEGRADED);
     assertThat(driver.status().message())
@@ -115,7 +99,7 @@ class StepEngineTrustTest {
 
   @Test
   void eachEventIsRecordedWithThePhaseItLeavesAndWhoCausedIt() {
-    Driver driver = new Driver(SIMPLE).start().converge();
+    Driver driver = new Driver(PAUSED_TWICE).start().converge();
     driver.command(Command.PROMOTE, "alice");
     driver.command(Command.PAUSE, "bob").command(Command.RESUME);
 
@@ -133,7 +117,7 @@ class StepEngineTrustTest {
 
   @Test
   void aRefusedRevisionIsRecordedOncePerRefusal() {
-    Driver driver = new Driver(SIMPLE).start().converge();
+    Driver driver = new Driver(PAUSED_TWICE).start().converge();
     Observation refusal =
         new Observation.RevisionRefused("abc123", List.of("r.yaml: stable is 'x'", "r.yaml: two"));
     driver.decide(refusal).decide(refusal);
@@ -145,7 +129,7 @@ class StepEngineTrustTest {
 
   @Test
   void theFirstRevisionsStableIsLiveAndACompletedCanaryBecomesLive() {
-    Driver driver = new Driver(SIMPLE).targets(V2_V3).start();
+    Driver driver = new Driver(PAUSED_TWICE).targets(V2_V3).start();
     assertThat(driver.status().liveTargets()).isEqualTo(Map.of("xds", "reviews-v2"));
 
     driver.converge().command(Command.PROMOTE_FULL).converge();
@@ -155,8 +139,8 @@ class StepEngineTrustTest {
 
   @Test
   void aRevisionWhoseStableIsNotLiveIsRefusedNamingBoth() {
-    Driver driver = new Driver(SIMPLE).targets(V2_V3).start().converge();
-    RolloutSpec edited = Driver.spec(SIMPLE.replace("setWeight: 50", "setWeight: 60"));
+    Driver driver = new Driver(PAUSED_TWICE).targets(V2_V3).start().converge();
+    RolloutSpec edited = Driver.spec(PAUSED_TWICE.replace("setWeight: 50", "setWeight: 60"));
 
     assertThat(Revisions.refusals(edited, V3_V1, driver.status()))
         .containsExactly(
@@ -170,14 +154,14 @@ class StepEngineTrustTest {
         .as("the same revision")
         .isEmpty();
     RolloutSpec adopting =
-        Driver.spec(SIMPLE.replace("canary:\n", "canary:\n      adoptStable: true\n"));
+        Driver.spec(PAUSED_TWICE.replace("canary:\n", "canary:\n      adoptStable: true\n"));
     assertThat(Revisions.refusals(adopting, V3_V1, driver.status())).isEmpty();
   }
 
   @Test
   void anAdoptedStableBecomesLiveAndTheNewRevisionRunsItsStepsFromIt() {
-    Driver driver = new Driver(SIMPLE).targets(V2_V3).start().converge();
-    driver.admit(SIMPLE.replace("canary:\n", "canary:\n      adoptStable: true\n"), V3_V1);
+    Driver driver = new Driver(PAUSED_TWICE).targets(V2_V3).start().converge();
+    driver.admit(PAUSED_TWICE.replace("canary:\n", "canary:\n      adoptStable: true\n"), V3_V1);
 
     assertThat(driver.status().liveTargets()).isEqualTo(Map.of("xds", "reviews-v3"));
     assertThat(driver.lastEffects())

@@ -110,4 +110,22 @@ final class TestRollouts {
             - pause: {duration: 1m}
             - setWeight: 60
       """;
+
+  /** A canary that waits for promotion at 10% and at 50%. */
+  static final String PAUSED_TWICE =
+      """
+      apiVersion: meshroll.dev/v1alpha1
+      kind: Rollout
+      metadata: {name: reviews, namespace: bookinfo}
+      spec:
+        strategy:
+          canary:
+            trafficRouting:
+              xds: {routes: [primary]}
+            steps:
+            - setWeight: 10
+            - pause: {}
+            - setWeight: 50
+            - pause: {}
+      """;
 }
